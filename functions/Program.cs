@@ -1,0 +1,10 @@
+using Tcma.Functions;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddTcma();
+
+var app = builder.Build();
+app.MapTcma();
+app.Run();
+
+public partial class Program;

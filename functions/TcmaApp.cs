@@ -1,0 +1,19 @@
+using Tcma.Functions.Hosting;
+
+namespace Tcma.Functions;
+
+/// <summary>The composition root: each capability adds its services and maps its functions and endpoints.</summary>
+public static class TcmaApp
+{
+    public static WebApplicationBuilder AddTcma(this WebApplicationBuilder builder)
+    {
+        builder.AddFunctionHost();
+        return builder;
+    }
+
+    public static WebApplication MapTcma(this WebApplication app)
+    {
+        app.MapFunctionHost();
+        return app;
+    }
+}
