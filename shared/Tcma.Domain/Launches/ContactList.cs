@@ -1,0 +1,138 @@
+using System.Globalization;
+using System.Net.Mail;
+using CsvHelper;
+using CsvHelper.Configuration;
+
+namespace Tcma.Domain.Launches;
+
+/// <summary>One of a partner's own contacts, who said yes to hearing from them.</summary>
+public sealed record Contact(string Email, string FirstName, string LastName, string Company);
+
+/// <summary>A row that was not imported, and why, so the partner can fix the file.</summary>
+public sealed record SkippedRow(int Row, string Reason);
+
+public sealed record ContactImport(
+    IReadOnlyList<Contact> Contacts,
+    int WithoutConsent,
+    int Duplicates,
+    IReadOnlyList<SkippedRow> Invalid)
+{
+    public int Imported => Contacts.Count;
+}
+
+public sealed record ContactImportLimits
+{
+    public long MaxBytes { get; init; } = 5 * 1024 * 1024;
+    public int MaxRows { get; init; } = 50_000;
+    public int MaxFieldLength { get; init; } = 254;
+}
+
+/// <summary>
+/// Reads a partner's contact CSV (exported from any CRM or spreadsheet). Only contacts with recorded consent are
+/// imported: the others are counted, never emailed. Duplicates (by case-insensitive address) keep the first row.
+/// </summary>
+public static class ContactList
+{
+    private static readonly string[] EmailHeaders = ["email", "e-mail", "email address", "e-mail address", "mail"];
+    private static readonly string[] FirstNameHeaders = ["first name", "firstname", "first_name", "given name"];
+    private static readonly string[] LastNameHeaders = ["last name", "lastname", "last_name", "surname", "family name"];
+    private static readonly string[] CompanyHeaders = ["company", "company name", "organisation", "organization", "account"];
+    private static readonly string[] ConsentHeaders = ["consent", "opt-in", "optin", "opt in", "marketing consent", "subscribed"];
+    private static readonly HashSet<string> Yes = new(StringComparer.OrdinalIgnoreCase) { "yes", "y", "true", "1", "opted in", "opt-in", "subscribed", "granted" };
+
+    public static (ContactImport? Import, string? Error) Read(Stream csv, ContactImportLimits limits)
+    {
+        using var bounded = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = csv.Read(buffer)) > 0)
+        {
+            if (bounded.Length + read > limits.MaxBytes)
+                return (null, $"the file is larger than {limits.MaxBytes / (1024 * 1024)} MiB; split it into smaller files");
+            bounded.Write(buffer, 0, read);
+        }
+        var bytes = bounded.ToArray();
+        if (bytes.Length == 0) return (null, "the file is empty");
+        if (LooksBinary(bytes)) return (null, "this is not a CSV file (it looks like a spreadsheet or another binary file: save it as CSV)");
+
+        var text = System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
+        var delimiter = DetectDelimiter(text);
+        using var reader = new StringReader(text);
+        using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
+        {
+            Delimiter = delimiter,
+            BadDataFound = null,
+            MaxFieldSize = 100_000,
+        });
+
+        if (!parser.Read()) return (null, "the file is empty");
+        var header = parser.Record!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
+        int Column(string[] names) => Array.FindIndex(header, h => names.Contains(h));
+        var (email, first, last, company, consent) = (Column(EmailHeaders), Column(FirstNameHeaders), Column(LastNameHeaders), Column(CompanyHeaders), Column(ConsentHeaders));
+        if (email < 0) return (null, "no email column: the first row must name the columns, one of them 'Email'");
+        if (consent < 0) return (null, "no consent column: add a 'Consent' column saying yes for contacts who agreed to hear from you");
+
+        var contacts = new List<Contact>();
+        var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var invalid = new List<SkippedRow>();
+        int withoutConsent = 0, duplicates = 0, row = 1;
+        try
+        {
+            while (parser.Read())
+            {
+                row++;
+                if (row - 1 > limits.MaxRows) return (null, $"the file has more than {limits.MaxRows:N0} contacts; split it into smaller files");
+                var record = parser.Record!;
+                if (record.All(string.IsNullOrWhiteSpace)) continue;
+                string Field(int i) => i >= 0 && i < record.Length ? record[i].Trim() : "";
+                var address = Field(email);
+                if (record.Any(f => f.Length > limits.MaxFieldLength))
+                {
+                    invalid.Add(new SkippedRow(row, $"a value is longer than {limits.MaxFieldLength} characters"));
+                    continue;
+                }
+                if (!IsEmailAddress(address))
+                {
+                    invalid.Add(new SkippedRow(row, address.Length == 0 ? "no email address" : $"'{address}' is not an email address"));
+                    continue;
+                }
+                if (!Yes.Contains(Field(consent)))
+                {
+                    withoutConsent++;
+                    continue;
+                }
+                if (!seen.Add(address))
+                {
+                    duplicates++;
+                    continue;
+                }
+                contacts.Add(new Contact(address, Field(first), Field(last), Field(company)));
+            }
+        }
+        catch (CsvHelperException)
+        {
+            return (null, $"row {row} cannot be read as CSV (check its quotes)");
+        }
+        return (new ContactImport(contacts, withoutConsent, duplicates, invalid), null);
+    }
+
+    public static bool IsEmailAddress(string address)
+    {
+        if (address.Length is < 3 or > 254 || address.Any(char.IsWhiteSpace) || address.Any(c => c is '<' or '>' or '"' or ',' or ';')) return false;
+        if (!MailAddress.TryCreate(address, out var parsed) || parsed.Address != address) return false;
+        var domain = parsed.Host;
+        return domain.Contains('.') && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..");
+    }
+
+    private static bool LooksBinary(byte[] bytes)
+    {
+        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 4096));
+        return head.Contains((byte)0) || head.StartsWith("PK\x03\x04"u8) || head.StartsWith("%PDF"u8);
+    }
+
+    private static string DetectDelimiter(string text)
+    {
+        var firstLine = text.Split('\n', 2)[0];
+        return new[] { ",", ";", "\t" }.OrderByDescending(d => firstLine.Split(d).Length).First();
+    }
+}
