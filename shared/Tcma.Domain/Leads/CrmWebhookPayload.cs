@@ -47,12 +47,35 @@ public sealed record CrmSource(string Type, string? PartnerId = null, string? La
 
 public sealed record CrmConsent(string Text, DateTimeOffset GivenAt, string SourcePage, string IpAddress);
 
+/// <summary>Every event type a CRM can receive in schema version 1.</summary>
+public static class CrmEventTypes
+{
+    public const string Created = "lead.created";
+    public const string Merged = "lead.merged";
+    public const string Assigned = "lead.assigned";
+    public const string Accepted = "lead.accepted";
+    public const string Rejected = "lead.rejected";
+    public const string SlaExpired = "lead.sla_expired";
+    public const string Recalled = "lead.recalled";
+    public const string VendorPool = "lead.vendor_pool";
+    public const string Working = "lead.working";
+    public const string Won = "lead.won";
+    public const string Lost = "lead.lost";
+    public const string Erased = "lead.erased";
+
+    public static readonly IReadOnlyList<string> All = [Created, Merged, Assigned, Accepted, Rejected, SlaExpired, Recalled, VendorPool, Working, Won, Lost, Erased];
+}
+
 public static class CrmWebhook
 {
     public const int SchemaVersion = 1;
 
-    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    // Not JsonSerializerDefaults.Web: that also reads numbers from strings, which would make the schema say
+    // schemaVersion may be a string.
+    public static readonly JsonSerializerOptions Json = new()
     {
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+        PropertyNameCaseInsensitive = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.Never,
         TypeInfoResolver = new System.Text.Json.Serialization.Metadata.DefaultJsonTypeInfoResolver(),
     };
@@ -106,6 +129,8 @@ public static class CrmWebhook
         root.Insert(0, "$schema", "https://json-schema.org/draft/2020-12/schema");
         root.Insert(1, "$id", "https://tcma.example/schemas/crm-webhook/v1.json");
         root.Insert(2, "title", $"Tcma lead webhook, schema version {SchemaVersion}");
+        root["properties"]!["schemaVersion"] = new JsonObject { ["type"] = "integer", ["const"] = SchemaVersion };
+        root["properties"]!["eventType"] = new JsonObject { ["type"] = "string", ["enum"] = new JsonArray([.. CrmEventTypes.All.Select(t => JsonValue.Create(t))]) };
         return root;
     }
 }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 public enum PartnerEmail
@@ -11,6 +13,13 @@ public enum PartnerEmail
 }
 
 /// <summary>What the SLA workflow asks the outside world to do; plain records the wiring maps onto the workflow engine, mail and queues.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(LeadCommand.NotifyPartner), "notifyPartner")]
+[JsonDerivedType(typeof(LeadCommand.SetTimer), "setTimer")]
+[JsonDerivedType(typeof(LeadCommand.CancelTimer), "cancelTimer")]
+[JsonDerivedType(typeof(LeadCommand.Reroute), "reroute")]
+[JsonDerivedType(typeof(LeadCommand.MoveToVendorPool), "moveToVendorPool")]
+[JsonDerivedType(typeof(LeadCommand.NotifyCrm), "notifyCrm")]
 public abstract record LeadCommand
 {
     private LeadCommand() { }

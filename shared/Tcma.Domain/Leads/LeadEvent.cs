@@ -1,6 +1,16 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 /// <summary>What can happen to a lead while it is being routed. Timer events carry the hop they were set for, so a stale one is recognised.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(LeadEvent.Assigned), "assigned")]
+[JsonDerivedType(typeof(LeadEvent.Accepted), "accepted")]
+[JsonDerivedType(typeof(LeadEvent.Rejected), "rejected")]
+[JsonDerivedType(typeof(LeadEvent.SlaReminderDue), "slaReminderDue")]
+[JsonDerivedType(typeof(LeadEvent.SlaExpired), "slaExpired")]
+[JsonDerivedType(typeof(LeadEvent.Recalled), "recalled")]
+[JsonDerivedType(typeof(LeadEvent.NoPartnerFound), "noPartnerFound")]
 public abstract record LeadEvent
 {
     private LeadEvent() { }

@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 public enum RoutingPhase
@@ -37,6 +39,7 @@ public sealed record LeadRoutingState
     public IReadOnlyList<int> RemindersSent { get; init; } = [];
     public IReadOnlyList<Offer> Offers { get; init; } = [];
 
+    [JsonIgnore]
     public IReadOnlyList<string> PartnersWhoHadIt => Offers.Select(o => o.PartnerId).Distinct().ToList();
 
     public static LeadRoutingState Start(string leadId) => new() { LeadId = leadId };

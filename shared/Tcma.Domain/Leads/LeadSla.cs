@@ -70,7 +70,7 @@ public static class LeadSla
             commands.Add(new LeadCommand.SetTimer(ReminderTimer(s.LeadId, hop, i), at, new LeadEvent.SlaReminderDue(hop, i)));
         }
         commands.Add(new LeadCommand.SetTimer(ExpiryTimer(s.LeadId, hop), due, new LeadEvent.SlaExpired(hop)));
-        commands.Add(Crm("lead.assigned", s, a.PartnerId, now));
+        commands.Add(Crm(CrmEventTypes.Assigned, s, a.PartnerId, now));
         var next = s with
         {
             Phase = RoutingPhase.AwaitingAcceptance,
@@ -94,7 +94,7 @@ public static class LeadSla
             return Refuse(s, $"the time to accept ended at {s.SlaDueAt:yyyy-MM-dd HH:mm} UTC; the lead is being offered to another partner");
 
         var commands = CancelHopTimers(s);
-        commands.Add(Crm("lead.accepted", s, a.PartnerId, now, $"accepted by {a.By}"));
+        commands.Add(Crm(CrmEventTypes.Accepted, s, a.PartnerId, now, $"accepted by {a.By}"));
         var next = EndOffer(s, "accepted", RoutingPhase.Accepted) with { Holder = a.PartnerId };
         return new(next, commands, SlaOutcome.Applied);
     }
@@ -111,7 +111,7 @@ public static class LeadSla
             return Refuse(s, "a rejection needs a reason");
 
         var commands = CancelHopTimers(s);
-        commands.Add(Crm("lead.rejected", s, r.PartnerId, now, r.Reason));
+        commands.Add(Crm(CrmEventTypes.Rejected, s, r.PartnerId, now, r.Reason));
         return MoveOn(EndOffer(s, "rejected", RoutingPhase.Rerouting), commands, now, settings);
     }
 
@@ -134,7 +134,7 @@ public static class LeadSla
 
         var commands = CancelHopTimers(s, includeExpiry: false);
         commands.Add(new LeadCommand.NotifyPartner(s.Holder!, PartnerEmail.Withdrawn, due));
-        commands.Add(Crm("lead.sla_expired", s, s.Holder, now, $"not accepted within {settings.Sla.TotalHours:0.#} hours"));
+        commands.Add(Crm(CrmEventTypes.SlaExpired, s, s.Holder, now, $"not accepted within {settings.Sla.TotalHours:0.#} hours"));
         return MoveOn(EndOffer(s, "lapsed", RoutingPhase.Rerouting), commands, now, settings);
     }
 
@@ -147,7 +147,7 @@ public static class LeadSla
             commands.AddRange(CancelHopTimers(s));
         if (s.Phase is RoutingPhase.AwaitingAcceptance or RoutingPhase.Accepted)
             commands.Add(new LeadCommand.NotifyPartner(s.Holder!, PartnerEmail.Withdrawn, s.SlaDueAt ?? now));
-        commands.Add(Crm("lead.recalled", s, s.Holder, now, $"recalled by {r.By}: {r.Reason}"));
+        commands.Add(Crm(CrmEventTypes.Recalled, s, s.Holder, now, $"recalled by {r.By}: {r.Reason}"));
         var ended = s.Phase == RoutingPhase.AwaitingAcceptance ? EndOffer(s, "recalled", RoutingPhase.Recalled) : s with { Phase = RoutingPhase.Recalled };
         return new(ended with { Holder = null }, commands, SlaOutcome.Applied);
     }
@@ -171,7 +171,7 @@ public static class LeadSla
     private static SlaStep ToPool(LeadRoutingState s, List<LeadCommand> commands, DateTimeOffset now, string reason)
     {
         commands.Add(new LeadCommand.MoveToVendorPool(reason));
-        commands.Add(Crm("lead.vendor_pool", s, null, now, reason));
+        commands.Add(Crm(CrmEventTypes.VendorPool, s, null, now, reason));
         return new(s with { Phase = RoutingPhase.InVendorPool, Holder = null }, commands, SlaOutcome.Applied);
     }
 

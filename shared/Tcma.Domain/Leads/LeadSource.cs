@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 /// <summary>Where a lead came from. Only a landing page ties a lead to a partner's own campaign (source attribution).</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(LeadSource.LandingPage), "landingPage")]
+[JsonDerivedType(typeof(LeadSource.Api), "api")]
+[JsonDerivedType(typeof(LeadSource.CsvImport), "csvImport")]
 public abstract record LeadSource
 {
     private LeadSource() { }

@@ -1,6 +1,17 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 /// <summary>Where a lead stands in its life: New, Assigned, Accepted, Rejected, Working, Won, Lost or Recalled.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(LeadStatus.New), "new")]
+[JsonDerivedType(typeof(LeadStatus.Assigned), "assigned")]
+[JsonDerivedType(typeof(LeadStatus.Accepted), "accepted")]
+[JsonDerivedType(typeof(LeadStatus.Rejected), "rejected")]
+[JsonDerivedType(typeof(LeadStatus.Working), "working")]
+[JsonDerivedType(typeof(LeadStatus.Won), "won")]
+[JsonDerivedType(typeof(LeadStatus.Lost), "lost")]
+[JsonDerivedType(typeof(LeadStatus.Recalled), "recalled")]
 public abstract record LeadStatus
 {
     private LeadStatus() { }
@@ -16,5 +27,6 @@ public abstract record LeadStatus
     public sealed record Recalled : LeadStatus { public override string ToString() => "Recalled"; }
 
     /// <summary>Won and Lost are final; every other status can still move, so the lead is open for de-duplication.</summary>
+    [JsonIgnore]
     public bool IsClosed => this is Won or Lost;
 }

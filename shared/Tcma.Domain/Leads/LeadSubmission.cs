@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 /// <summary>
@@ -44,5 +46,6 @@ public sealed record ValidSubmission(
 {
     public LeadActivity ToActivity() => new(SubmissionId, Kind, ReceivedAt, Source, Consent);
 
+    [JsonIgnore]
     public string MatchKey => LeadNormalisation.MatchKey(VendorId, Person.Email);
 }

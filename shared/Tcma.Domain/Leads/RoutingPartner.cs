@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Leads;
 
 /// <summary>An area a partner covers: a whole country, a region of it, or the postal codes starting with a prefix.</summary>
@@ -19,6 +21,7 @@ public sealed record RoutingPartner
     public int OpenUnaccepted { get; init; }
     public bool IsActive { get; init; } = true;
 
+    [JsonIgnore]
     public bool IsFull => MaxOpenUnaccepted is { } max && OpenUnaccepted >= max;
 
     public bool HasOptedOutOf(string? product) =>

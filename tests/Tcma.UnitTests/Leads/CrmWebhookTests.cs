@@ -58,6 +58,57 @@ public sealed class CrmWebhookTests
         Assert.Equal(body["lead"]!.AsObject().Select(p => p.Key).ToHashSet(), leadRequired);
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Payloads_conform_to_the_schema_they_declare(bool sparse)
+    {
+        var lead = sparse
+            ? Lead() with { Source = new LeadSource.CsvImport("imp-1", 42), Person = Lead().Person with { Phone = null, Company = null, JobTitle = null } }
+            : Lead() with { Status = new LeadStatus.Won(99.95m, "USD"), PartnerId = "partner-a" };
+        var body = Body(lead, new CrmChange(CrmEventTypes.Won, "lead-1", lead.PartnerId, Now, sparse ? null : "signed"));
+        Assert.Empty(SchemaViolations(CrmWebhook.Schema(), body, "$"));
+        body["schemaVersion"] = 2;
+        body["eventType"] = "lead.exploded";
+        Assert.Equal(["$.schemaVersion", "$.eventType"], SchemaViolations(CrmWebhook.Schema(), body, "$"));
+    }
+
+    /// <summary>The subset of JSON Schema the exporter emits: type, const, enum, required, properties.</summary>
+    private static List<string> SchemaViolations(JsonNode schema, JsonNode? value, string path)
+    {
+        var problems = new List<string>();
+        var types = schema["type"] switch
+        {
+            JsonArray a => a.Select(t => t!.GetValue<string>()).ToList(),
+            JsonValue v => [v.GetValue<string>()],
+            _ => [],
+        };
+        var kind = value?.GetValueKind();
+        var actual = kind switch
+        {
+            null or JsonValueKind.Null => "null",
+            JsonValueKind.String => "string",
+            JsonValueKind.Number => value!.ToJsonString().Contains('.') ? "number" : "integer",
+            JsonValueKind.True or JsonValueKind.False => "boolean",
+            JsonValueKind.Object => "object",
+            _ => "array",
+        };
+        if (types.Count > 0 && !types.Contains(actual) && !(actual == "integer" && types.Contains("number")))
+            problems.Add(path);
+        else if (schema["const"] is { } c && !JsonNode.DeepEquals(c, value))
+            problems.Add(path);
+        else if (schema["enum"] is JsonArray options && !options.Any(o => JsonNode.DeepEquals(o, value)))
+            problems.Add(path);
+        else if (value is JsonObject obj)
+        {
+            foreach (var name in schema["required"]?.AsArray().Select(n => n!.GetValue<string>()) ?? [])
+                if (!obj.ContainsKey(name)) problems.Add($"{path}.{name} (missing)");
+            foreach (var (name, sub) in schema["properties"]?.AsObject() ?? [])
+                if (obj.ContainsKey(name)) problems.AddRange(SchemaViolations(sub!, obj[name], $"{path}.{name}"));
+        }
+        return problems;
+    }
+
     [Fact]
     public void Serialising_the_same_payload_twice_gives_the_same_bytes_so_the_signature_is_stable()
     {
