@@ -188,11 +188,9 @@ public static class LeadRouter
             trail.Add(new(rule, $"the vendor ranks no tiers; kept {Count(candidates)}", Names(candidates)));
             return candidates;
         }
-        int Rank(RoutingPartner p)
-        {
-            var i = order.ToList().FindIndex(t => string.Equals(t, p.Tier, StringComparison.OrdinalIgnoreCase));
-            return i < 0 ? order.Count : i;
-        }
+        var ranks = order.Select((tier, i) => (tier, i)).DistinctBy(x => x.tier, StringComparer.OrdinalIgnoreCase)
+            .ToDictionary(x => x.tier, x => x.i, StringComparer.OrdinalIgnoreCase);
+        int Rank(RoutingPartner p) => ranks.GetValueOrDefault(p.Tier, order.Count);
         var best = candidates.Min(Rank);
         var kept = candidates.Where(p => Rank(p) == best).ToList();
         var tierName = best < order.Count ? order[best] : "unranked";

@@ -27,6 +27,8 @@ public sealed record SubmissionLimits
     public int Phone { get; init; } = 40;
     public int Company { get; init; } = 200;
     public int JobTitle { get; init; } = 150;
+    /// <summary>Generous so that "Germany" gets the helpful "two-letter code" answer rather than a length error.</summary>
+    public int Country { get; init; } = 60;
     public int Region { get; init; } = 100;
     public int PostalCode { get; init; } = 20;
     public int CompanySize { get; init; } = 50;

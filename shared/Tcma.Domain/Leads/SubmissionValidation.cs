@@ -23,7 +23,7 @@ public static class SubmissionValidation
         var phone = Text(errors, "phone", s.Phone, limits.Phone, required: false);
         var company = Text(errors, "company", s.Company, limits.Company, required: false);
         var jobTitle = Text(errors, "jobTitle", s.JobTitle, limits.JobTitle, required: false);
-        var countryText = Text(errors, "country", s.Country, 2, required: true);
+        var countryText = Text(errors, "country", s.Country, limits.Country, required: true);
         var region = Text(errors, "region", s.Region, limits.Region, required: false);
         var postalCode = Text(errors, "postalCode", s.PostalCode, limits.PostalCode, required: false);
         var companySize = Text(errors, "companySize", s.CompanySize, limits.CompanySize, required: false);
