@@ -25,7 +25,7 @@ public static class LeadRouter
             var owner = byId.GetValueOrDefault(page.PartnerId);
             if (owner is not null && eligible.Contains(owner))
             {
-                trail.Add(new(rule, $"the lead came from {owner.Name}'s own campaign (launch {page.LaunchId}), so {owner.Name} gets it", [owner.Name]));
+                trail.Add(new(rule, $"the lead came from {owner.Name}'s own campaign (launch {page.LaunchId}), so {owner.Name} gets it", Names([owner])));
                 return Assign(owner, trail, context.RoundRobin);
             }
             var why = owner is null ? "is not an active partner of this vendor" : Ineligibility(owner, context, product);
@@ -52,17 +52,20 @@ public static class LeadRouter
                     break;
             }
             if (candidates.Count == 0)
-            {
-                trail.Add(new("Vendor pool", "no partner is left to take the lead, so it waits in the vendor's pool", []));
-                return new RoutingDecision.VendorPool(trail);
-            }
+                break;
+        }
+
+        if (candidates.Count == 0)
+        {
+            trail.Add(new("Vendor pool", "no partner is left to take the lead, so it waits in the vendor's pool", Names([])));
+            return new RoutingDecision.VendorPool(trail);
         }
 
         var (winner, state) = RoundRobin.Pick(candidates, context.RoundRobin);
         trail.Add(new("Round robin", candidates.Count == 1
             ? $"{winner.Name} is the only partner left, so {winner.Name} gets the lead"
             : $"{candidates.Count} partners share leads by weight ({string.Join(", ", candidates.Take(NamesShown).Select(p => $"{p.Name} {Math.Max(1, p.Weight)}"))}); {winner.Name} was furthest behind its share, so {winner.Name} gets the lead",
-            [winner.Name]));
+            Names([winner])));
         return new RoutingDecision.AssignTo(winner.PartnerId, trail, state);
     }
 
@@ -121,7 +124,7 @@ public static class LeadRouter
                 : $"{account} as an existing customer";
             if (holder is not null && eligible.Contains(holder))
             {
-                trail.Add(new(rule, $"{holder.Name} holds {what}, so {holder.Name} gets the lead{(passedOver.Count > 0 ? $" ({string.Join("; ", passedOver)})" : "")}", [holder.Name]));
+                trail.Add(new(rule, $"{holder.Name} holds {what}, so {holder.Name} gets the lead{(passedOver.Count > 0 ? $" ({string.Join("; ", passedOver)})" : "")}", Names([holder])));
                 return holder;
             }
             passedOver.Add($"{holder?.Name ?? claim.PartnerId} holds {what} but {(holder is null ? "is not an active partner" : Ineligibility(holder, context, lead.Person.ProductInterest?.Trim()))}");
@@ -146,7 +149,7 @@ public static class LeadRouter
         var scored = candidates.Select(p => (Partner: p, Fit: p.Territories.Select(Fit).DefaultIfEmpty(0).Max())).Where(x => x.Fit > 0).ToList();
         if (scored.Count == 0)
         {
-            trail.Add(new(rule, $"no remaining partner covers country {person.Country}{Where(person)}", []));
+            trail.Add(new(rule, $"no remaining partner covers country {person.Country}{Where(person)}", Names([])));
             return [];
         }
         var best = scored.Max(x => x.Fit);
@@ -210,5 +213,6 @@ public static class LeadRouter
 
     private static string More(int count) => count > NamesShown ? $" and {count - NamesShown} more" : "";
 
-    private static IReadOnlyList<string> Names(IEnumerable<RoutingPartner> ps) => ps.Select(p => p.Name).ToList();
+    private static RoutingCandidates Names(IReadOnlyCollection<RoutingPartner> ps) =>
+        new(ps.Count, ps.Take(RoutingCandidates.Kept).Select(p => p.Name).ToList());
 }

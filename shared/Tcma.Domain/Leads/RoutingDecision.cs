@@ -1,7 +1,16 @@
 namespace Tcma.Domain.Leads;
 
+/// <summary>
+/// Who was still in the running after a rule: how many, and the first names. Capped so a trail over hundreds of partners
+/// still fits one table property (64 KiB).
+/// </summary>
+public sealed record RoutingCandidates(int Count, IReadOnlyList<string> FirstNames)
+{
+    public const int Kept = 25;
+}
+
 /// <summary>One line of the routing trail: the rule, what it did in the vendor's words, and who was still in the running after it.</summary>
-public sealed record RoutingTrailEntry(string Rule, string Outcome, IReadOnlyList<string> CandidatesAfter)
+public sealed record RoutingTrailEntry(string Rule, string Outcome, RoutingCandidates CandidatesAfter)
 {
     public override string ToString() => $"{Rule}: {Outcome}";
 }

@@ -230,6 +230,13 @@ public sealed class LeadRouterTests
     }
 
     [Fact]
+    public void A_vendor_with_an_empty_chain_still_pools_a_lead_nobody_can_take()
+    {
+        var d = LeadRouter.Route(ApiLead(), Context(A with { IsActive = false }) with { Chain = [] });
+        Assert.Equal(["Eligibility", "Vendor pool"], Assert.IsType<RoutingDecision.VendorPool>(d).Trail.Select(t => t.Rule));
+    }
+
+    [Fact]
     public void Routing_is_deterministic_given_the_round_robin_state()
     {
         var context = Context(A, B, C);
@@ -243,10 +250,12 @@ public sealed class LeadRouterTests
     [Fact]
     public void Long_candidate_lists_are_shortened_in_the_words_but_kept_whole_in_the_data()
     {
-        var many = Enumerable.Range(1, 25).Select(i => Partner($"p{i:00}", $"P{i:00}")).ToArray();
+        var many = Enumerable.Range(1, 500).Select(i => Partner($"p{i:000}", $"P{i:000}")).ToArray();
         var d = LeadRouter.Route(ApiLead(p => p with { PostalCode = null }), Context(many));
         var territory = d.Trail.Single(t => t.Rule == "Territory");
-        Assert.EndsWith("P10 and 15 more", territory.Outcome);
-        Assert.Equal(25, territory.CandidatesAfter.Count);
+        Assert.EndsWith("P010 and 490 more", territory.Outcome);
+        Assert.Equal(500, territory.CandidatesAfter.Count);
+        Assert.Equal(RoutingCandidates.Kept, territory.CandidatesAfter.FirstNames.Count);
+        Assert.InRange(System.Text.Json.JsonSerializer.Serialize(d.Trail).Length, 1, 16 * 1024);
     }
 }
