@@ -169,4 +169,18 @@ public sealed class FundLedgerTests
         Assert.Throws<InvalidOperationException>(() => FundWith(0m).Apply(entries[0]));
         Assert.Throws<InvalidOperationException>(() => FundBalance.Empty("other", Currency.USD).Apply(entries[0] with { Sequence = 1 }));
     }
+
+    [Fact]
+    public void Two_decisions_from_the_same_balance_claim_the_same_sequence_numbers_so_storage_can_let_only_one_win()
+    {
+        var fund = FundWith(10_000m);
+        var first = FundLedger.Decide(fund, Reserve("r1", 7_000m));
+        var second = FundLedger.Decide(fund, Reserve("r2", 7_000m));
+        Assert.Equal(first.Entries.Select(e => e.Sequence), second.Entries.Select(e => e.Sequence));
+
+        // The loser reloads and decides again: now it sees the winner's reservation and is refused.
+        var afterWinner = first.ApplyTo(fund);
+        Assert.Throws<InvalidOperationException>(() => second.ApplyTo(afterWinner));
+        Assert.Equal("fund.insufficient", FundLedger.Decide(afterWinner, Reserve("r2", 7_000m)).Refusal!.Code);
+    }
 }
