@@ -22,8 +22,25 @@ public sealed record RoiSummary(string Key, Currency Currency, int Activities, M
         denominator == 0m ? null : decimal.Round(numerator / denominator, 4, MidpointRounding.ToZero);
 }
 
+/// <summary>What the lead capability attributes to the launches a request was linked to.</summary>
+public sealed record Attribution(int Leads, Money Pipeline, Money WonRevenue);
+
 public static class Roi
 {
+    /// <summary>
+    /// The ROI line of an approved request: the actual cost once claimed (the estimate before), and what MDF
+    /// reimbursed: the paid or approved claim amount, nothing while the claim is pending or was rejected.
+    /// </summary>
+    public static RoiLine? Line(FundRequestState request, ClaimState? claim, Attribution attribution)
+    {
+        if (request.Proposal is null || request.Status is not (FundRequestStatus.Approved or FundRequestStatus.Claimed)) return null;
+        var zero = Money.Zero(request.Proposal.EstimatedCost.Currency);
+        var cost = claim?.Submission?.ActualCost ?? request.Proposal.EstimatedCost;
+        var reimbursed = claim is { Status: ClaimStatus.Approved or ClaimStatus.Paid } ? claim.Amount! : zero;
+        return new RoiLine(request.RequestId, claim?.ClaimId, request.PartnerId, request.Proposal.ActivityTypeId, cost, reimbursed,
+            attribution.Leads, attribution.Pipeline, attribution.WonRevenue);
+    }
+
     public static IReadOnlyList<RoiSummary> ByPartner(IEnumerable<RoiLine> lines) => Summarise(lines, l => l.PartnerId);
     public static IReadOnlyList<RoiSummary> ByActivityType(IEnumerable<RoiLine> lines) => Summarise(lines, l => l.ActivityTypeId);
 
