@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>
@@ -9,5 +10,5 @@ public sealed record ActivityType(string Id, string Name, decimal ReimbursementR
     /// <summary>The most a request may ask for, given an estimated (or actual) cost: rate times cost, rounded down, within the cap.</summary>
     public Money MaxFor(Money cost) => Money.Min(cost.TimesRateRoundedDown(ReimbursementRate), Cap);
 
-    public string RateText => $"{ReimbursementRate * 100m:0.##}%";
+    [JsonIgnore] public string RateText => $"{ReimbursementRate * 100m:0.##}%";
 }

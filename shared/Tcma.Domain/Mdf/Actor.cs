@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>
@@ -7,5 +8,5 @@ namespace Tcma.Domain.Mdf;
 public sealed record Actor(string UserId, string? PartnerId = null, string? Ip = null, string? UserAgent = null)
 {
     public static Actor System(string what) => new($"system:{what}");
-    public bool IsSystem => UserId.StartsWith("system:", StringComparison.Ordinal);
+    [JsonIgnore] public bool IsSystem => UserId.StartsWith("system:", StringComparison.Ordinal);
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>A recorded decision or event in a request's or claim's life: the audit trail and the partner's history page.</summary>
@@ -10,9 +11,9 @@ public sealed record HistoryEntry(DateTimeOffset At, Actor By, int Step, string 
 /// </summary>
 public sealed record ApprovalProgress(ApprovalChain Chain, int Level, int Step, bool Escalated)
 {
-    public ApprovalLevel Current => Chain.Level(Level);
+    [JsonIgnore] public ApprovalLevel Current => Chain.Level(Level);
 
-    public IReadOnlyList<Approver> Approvers => Escalated ? [Current.Approver, Current.Backup] : [Current.Approver];
+    [JsonIgnore] public IReadOnlyList<Approver> Approvers => Escalated ? [Current.Approver, Current.Backup] : [Current.Approver];
 
     public Refusal? CheckActor(Actor by, int step, IReadOnlyList<HistoryEntry> history)
     {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Tcma.Domain.Mdf;
 
@@ -24,11 +25,18 @@ public sealed record ClaimState
     public string? PaymentReference { get; init; }
     public ImmutableList<HistoryEntry> History { get; init; } = [];
 
-    public int Step => Approval?.Step ?? 0;
+    [JsonIgnore] public int Step => Approval?.Step ?? 0;
 
     public static ClaimState New(string claimId, string partnerId) => new() { ClaimId = claimId, PartnerId = partnerId };
 }
 
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(SubmitClaim), "submit")]
+[JsonDerivedType(typeof(ApproveClaim), "approve")]
+[JsonDerivedType(typeof(RejectClaim), "reject")]
+[JsonDerivedType(typeof(ClaimReminderDue), "reminderDue")]
+[JsonDerivedType(typeof(ClaimEscalationDue), "escalationDue")]
+[JsonDerivedType(typeof(MarkClaimPaid), "markPaid")]
 public abstract record ClaimEvent(Actor By);
 
 /// <summary>The partner claims against <paramref name="Request"/> (as its workflow holds it now).</summary>

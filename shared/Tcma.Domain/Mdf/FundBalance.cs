@@ -1,12 +1,13 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Tcma.Domain.Mdf;
 
 /// <summary>The figures a partner and a vendor see; they always satisfy allocated + accrued + adjusted = available + reserved + claimed + paid + expired.</summary>
 public sealed record FundFigures(Money Allocated, Money Accrued, Money Adjusted, Money Reserved, Money Claimed, Money Paid, Money Expired, Money Available)
 {
-    public Money TotalIn => Allocated + Accrued + Adjusted;
-    public Money TotalAccountedFor => Available + Reserved + Claimed + Paid + Expired;
+    [JsonIgnore] public Money TotalIn => Allocated + Accrued + Adjusted;
+    [JsonIgnore] public Money TotalAccountedFor => Available + Reserved + Claimed + Paid + Expired;
 }
 
 /// <summary>What the fund still owes on one claim: <see cref="Outstanding"/> until it is paid or released.</summary>
@@ -37,9 +38,9 @@ public sealed record FundBalance
     public ImmutableDictionary<string, ClaimFunds> Claims { get; init; } = ImmutableDictionary<string, ClaimFunds>.Empty;
     public ImmutableHashSet<string> Operations { get; init; } = [];
 
-    public Money Available => Allocated + Accrued + Adjusted - Reserved - Claimed - Paid - Expired;
+    [JsonIgnore] public Money Available => Allocated + Accrued + Adjusted - Reserved - Claimed - Paid - Expired;
 
-    public FundFigures Figures => new(Allocated, Accrued, Adjusted, Reserved, Claimed, Paid, Expired, Available);
+    [JsonIgnore] public FundFigures Figures => new(Allocated, Accrued, Adjusted, Reserved, Claimed, Paid, Expired, Available);
 
     public static FundBalance Empty(string fundId, Currency currency)
     {

@@ -1,9 +1,20 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>
 /// What can be asked of a fund. Every command is idempotent: a replay after a crash or a duplicate message adds nothing.
 /// Releases say what should *remain* (not how much to take away), which is what makes them safe to repeat.
 /// </summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(AllocateFunds), "allocate")]
+[JsonDerivedType(typeof(AccrueFunds), "accrue")]
+[JsonDerivedType(typeof(AdjustFunds), "adjust")]
+[JsonDerivedType(typeof(ReserveFunds), "reserve")]
+[JsonDerivedType(typeof(ReleaseReservation), "releaseReservation")]
+[JsonDerivedType(typeof(ConvertToClaim), "convertToClaim")]
+[JsonDerivedType(typeof(ReleaseClaim), "releaseClaim")]
+[JsonDerivedType(typeof(PayClaim), "payClaim")]
+[JsonDerivedType(typeof(ExpireFunds), "expire")]
 public abstract record FundCommand(string By, DateTimeOffset At);
 
 /// <summary>The program's fixed allocation (or a top-up); <paramref name="OperationId"/> makes a replay a no-op.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>
@@ -7,8 +8,8 @@ namespace Tcma.Domain.Mdf;
 /// </summary>
 public sealed record FundDecision(IReadOnlyList<LedgerEntry> Entries, Refusal? Refusal, string? NoOpReason)
 {
-    public bool IsRefused => Refusal is not null;
-    public bool IsNoOp => Refusal is null && Entries.Count == 0;
+    [JsonIgnore] public bool IsRefused => Refusal is not null;
+    [JsonIgnore] public bool IsNoOp => Refusal is null && Entries.Count == 0;
 
     public static FundDecision Append(IReadOnlyList<LedgerEntry> entries) => new(entries, null, null);
     public static FundDecision No(string code, string message) => new([], new Refusal(code, message), null);

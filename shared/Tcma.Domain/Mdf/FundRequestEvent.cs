@@ -1,6 +1,21 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>Everything that can happen to a fund request: people's actions (with who and from where) and timers.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(SubmitRequest), "submit")]
+[JsonDerivedType(typeof(ReservationFailed), "reservationFailed")]
+[JsonDerivedType(typeof(ApproveRequest), "approve")]
+[JsonDerivedType(typeof(RejectRequest), "reject")]
+[JsonDerivedType(typeof(AskForInformation), "askForInformation")]
+[JsonDerivedType(typeof(ProvideInformation), "provideInformation")]
+[JsonDerivedType(typeof(CancelRequest), "cancel")]
+[JsonDerivedType(typeof(RequestReminderDue), "reminderDue")]
+[JsonDerivedType(typeof(RequestEscalationDue), "escalationDue")]
+[JsonDerivedType(typeof(RequestExpiryDue), "expiryDue")]
+[JsonDerivedType(typeof(AskClaimExtension), "askClaimExtension")]
+[JsonDerivedType(typeof(DecideClaimExtension), "decideClaimExtension")]
+[JsonDerivedType(typeof(ClaimSubmitted), "claimSubmitted")]
 public abstract record FundRequestEvent(Actor By);
 
 /// <summary>The partner submits. The wiring passes the program and the fund's balance as read at this moment.</summary>

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Text.Json.Serialization;
 
 namespace Tcma.Domain.Mdf;
 
@@ -28,12 +29,12 @@ public sealed record FundRequestState
     public string? Question { get; init; }
     public ImmutableList<HistoryEntry> History { get; init; } = [];
 
-    public int Step => Approval?.Step ?? 0;
-    public bool IsOpen => Status is FundRequestStatus.PendingApproval or FundRequestStatus.InformationRequested;
-    public bool IsClosed => Status is FundRequestStatus.Rejected or FundRequestStatus.Cancelled or FundRequestStatus.Expired or FundRequestStatus.NotFunded;
+    [JsonIgnore] public int Step => Approval?.Step ?? 0;
+    [JsonIgnore] public bool IsOpen => Status is FundRequestStatus.PendingApproval or FundRequestStatus.InformationRequested;
+    [JsonIgnore] public bool IsClosed => Status is FundRequestStatus.Rejected or FundRequestStatus.Cancelled or FundRequestStatus.Expired or FundRequestStatus.NotFunded;
 
     /// <summary>The last day a claim is accepted: the program's deadline, or the approved extension.</summary>
-    public DateOnly? EffectiveClaimDeadline => Extension is { Approved: true } e && e.Until > ClaimDeadline ? e.Until : ClaimDeadline;
+    [JsonIgnore] public DateOnly? EffectiveClaimDeadline => Extension is { Approved: true } e && e.Until > ClaimDeadline ? e.Until : ClaimDeadline;
 
     public static FundRequestState New(string requestId, string partnerId, string fundId) => new() { RequestId = requestId, PartnerId = partnerId, FundId = fundId };
 }

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>The buttons of an approval email; each becomes a signed, single-use link to a confirm page bound to the approver and the step.</summary>
@@ -8,6 +9,14 @@ public enum ApprovalEmailKind { NewStep, Reminder, Escalation }
 public enum TimerKind { Reminder, Escalation, ActivityStart }
 
 /// <summary>What a workflow transition asks the outside world to do, in order.</summary>
+[JsonPolymorphic(TypeDiscriminatorPropertyName = "$type")]
+[JsonDerivedType(typeof(AppendToLedger), "appendToLedger")]
+[JsonDerivedType(typeof(EmailApprovers), "emailApprovers")]
+[JsonDerivedType(typeof(EmailPartner), "emailPartner")]
+[JsonDerivedType(typeof(SetTimer), "setTimer")]
+[JsonDerivedType(typeof(CancelTimer), "cancelTimer")]
+[JsonDerivedType(typeof(RecordClaimOnRequest), "recordClaimOnRequest")]
+[JsonDerivedType(typeof(CreatePayout), "createPayout")]
 public abstract record MdfCommand;
 
 /// <summary>

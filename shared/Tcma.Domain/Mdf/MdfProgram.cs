@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 /// <summary>How a partner's fund is filled: a fixed allocation, a share of the partner's revenue (accrual), or both.</summary>
@@ -33,8 +34,8 @@ public sealed record MdfProgram
     public ProofFileRules ProofFiles { get; init; } = new();
 
     public ActivityType? Activity(string id) => ActivityTypes.FirstOrDefault(a => a.Id == id);
-    public MoneyRules AmountRules => new(MaxAmount);
-    public Money Zero => Money.Zero(Currency);
+    [JsonIgnore] public MoneyRules AmountRules => new(MaxAmount);
+    [JsonIgnore] public Money Zero => Money.Zero(Currency);
 
     public IReadOnlyList<Refusal> Check()
     {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 namespace Tcma.Domain.Mdf;
 
 public enum PeriodKind { Quarter, Half, Year }
@@ -14,8 +15,8 @@ public sealed record ProgramPeriod(PeriodKind Kind, DateOnly Start)
         half is 1 or 2 ? new(PeriodKind.Half, new DateOnly(year, half == 1 ? 1 : 7, 1)) : throw new ArgumentOutOfRangeException(nameof(half));
     public static ProgramPeriod Year(int year) => new(PeriodKind.Year, new DateOnly(year, 1, 1));
 
-    public DateOnly End => Start.AddMonths(Kind switch { PeriodKind.Quarter => 3, PeriodKind.Half => 6, _ => 12 }).AddDays(-1);
-    public DateTimeOffset ExpiresAt => Days.StartOf(End.AddDays(1));
+    [JsonIgnore] public DateOnly End => Start.AddMonths(Kind switch { PeriodKind.Quarter => 3, PeriodKind.Half => 6, _ => 12 }).AddDays(-1);
+    [JsonIgnore] public DateTimeOffset ExpiresAt => Days.StartOf(End.AddDays(1));
     public bool Contains(DateOnly day) => day >= Start && day <= End;
 
     public override string ToString() => Kind switch
