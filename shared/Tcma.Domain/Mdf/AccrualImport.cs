@@ -8,6 +8,10 @@ public sealed record AccrualLine(int LineNumber, string PartnerId, Money Revenue
     /// <paramref name="importId"/> names the revenue period reported (e.g. "2026-01"), not the upload, so a re-upload of a corrected file does not double the credit.
     /// </summary>
     public string OperationId(string importId) => $"accrual|{importId}|{PartnerId}";
+
+    /// <summary>What to book on the partner's fund; null when the revenue earns nothing (the ledger books only positive credits).</summary>
+    public AccrueFunds? Command(string importId, string by, DateTimeOffset at) =>
+        Accrued.IsPositive ? new AccrueFunds(OperationId(importId), Accrued, by, at) : null;
 }
 
 /// <summary>Reads the revenue CSV a vendor uploads for an accrual program: <c>partner_id,revenue[,currency]</c>, one partner per line.</summary>

@@ -125,6 +125,8 @@ public static class FundRequestWorkflow
     private static Transition<FundRequestState> Answer(FundRequestState s, ProvideInformation e, DateTimeOffset now)
     {
         if (!IsPartner(s, e.By)) return NotYourRequest(s);
+        if (s.Status != FundRequestStatus.InformationRequested && s.History.LastOrDefault(h => h.By.UserId == e.By.UserId)?.What == $"provided information: {e.Answer}")
+            return Transition<FundRequestState>.Nothing(s, "this answer was already sent");
         if (s.Status != FundRequestStatus.InformationRequested)
             return Transition<FundRequestState>.No(s, "request.no_question", "No information was asked for on this request.");
         if (Text(e.Answer, "answer") is { } bad) return Transition<FundRequestState>.No(s, [bad]);

@@ -12,6 +12,8 @@ public sealed class AccrualImportTests
         Assert.True(read.IsValid, string.Join("; ", read.Refusals));
         Assert.Equal([("partner-7", Usd(40_620.99m), Usd(812.41m)), ("partner-8", Usd(0m), Usd(0m))], read.Value!.Select(l => (l.PartnerId, l.Revenue, l.Accrued)));
         Assert.Equal("accrual|2026-01|partner-7", read.Value![0].OperationId("2026-01"));
+        Assert.Null(read.Value![1].Command("2026-01", "import", Now));
+        Assert.Equal(Usd(812.41m), read.Value![0].Command("2026-01", "import", Now)!.Amount);
     }
 
     [Fact]

@@ -149,6 +149,7 @@ public sealed class FundRequestApprovalTests
         Assert.Equal("request.not_your_request", s.Do(new ProvideInformation("The Hilton", OtherPartner)).Refusals.Single().Code);
 
         var answer = s.Do(new ProvideInformation("The Hilton, 200 seats", Partner));
+        Assert.True(s.Do(new ProvideInformation("The Hilton, 200 seats", Partner)).IsNoOp);
         Assert.Equal(FundRequestStatus.PendingApproval, s.State.Status);
         Assert.Equal(2, s.State.Approval!.Level);
         Assert.Equal([Director], answer.Commands.OfType<EmailApprovers>().Single().To);
