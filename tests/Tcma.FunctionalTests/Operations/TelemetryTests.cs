@@ -1,4 +1,7 @@
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Console;
+using Microsoft.Extensions.Options;
 using OpenTelemetry.Trace;
 using Tcma.FunctionalTests.Infrastructure;
 using Tcma.Functions.Operations;
@@ -54,6 +57,18 @@ public sealed class TelemetryTests
         Assert.Null(app.Services.GetService<OpenTelemetry.Metrics.MeterProvider>());
         Assert.NotNull(app.Services.GetService<TracerProvider>());
         Assert.Equal(System.Net.HttpStatusCode.NotFound, (await app.CreateClient().GetAsync("/no-such-page")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Outside_Development_console_logs_are_json_with_scopes()
+    {
+        await using var development = await TcmaAppFactory.StartAsync();
+        Assert.NotEqual("json", development.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+
+        await using var production = development.WithWebHostBuilder(b => b.UseEnvironment("Production"));
+        Assert.Equal("json", production.Services.GetRequiredService<IOptionsMonitor<ConsoleLoggerOptions>>().CurrentValue.FormatterName);
+        Assert.True(production.Services.GetRequiredService<IOptionsMonitor<JsonConsoleFormatterOptions>>().CurrentValue.IncludeScopes);
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, (await production.CreateClient().GetAsync("/no-such-page")).StatusCode);
     }
 
     [Theory]
