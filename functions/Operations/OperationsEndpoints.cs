@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Tcma.Storage;
@@ -30,6 +31,7 @@ public static class OperationsEndpoints
         // Anonymous: load balancers and the platform probe it; it names dependencies, never secrets.
         app.MapHealthChecks(HealthPath, new HealthCheckOptions { ResponseWriter = WriteHealthAsync })
             .AllowAnonymous()
+            .WithMetadata(new HttpMethodMetadata([HttpMethods.Get, HttpMethods.Head]))
             .WithName("Health");
         return app;
     }

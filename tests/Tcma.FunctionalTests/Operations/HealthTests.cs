@@ -26,6 +26,10 @@ public sealed class HealthTests
         foreach (var check in new[] { "tables", "queues", "blobs" })
             Assert.Equal("Healthy", body.RootElement.GetProperty("checks").GetProperty(check).GetProperty("status").GetString());
 
+        // Probers read it; nothing can be sent to it.
+        Assert.Equal(HttpStatusCode.OK, (await app.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Head, "/health"))).StatusCode);
+        Assert.Equal(HttpStatusCode.MethodNotAllowed, (await app.CreateClient().PostAsync("/health", new StringContent("{}"))).StatusCode);
+
         var storage = await AzuriteAccount(app);
         var tables = new List<string>();
         await foreach (var t in storage.Tables.QueryAsync(t => t.Name.CompareTo(app.StoragePrefix) >= 0 && t.Name.CompareTo(app.StoragePrefix + "~") < 0))
