@@ -1,4 +1,5 @@
 using Tcma.Functions.Hosting;
+using Tcma.Functions.Operations;
 
 namespace Tcma.Functions;
 
@@ -8,12 +9,14 @@ public static class TcmaApp
     public static WebApplicationBuilder AddTcma(this WebApplicationBuilder builder)
     {
         builder.AddFunctionHost();
+        builder.AddOperations();
         return builder;
     }
 
     public static WebApplication MapTcma(this WebApplication app)
     {
         app.MapFunctionHost();
+        app.MapOperations();
         return app;
     }
 }

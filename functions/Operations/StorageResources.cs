@@ -1,0 +1,20 @@
+namespace Tcma.Functions.Operations;
+
+/// <summary>
+/// The tables, queues and containers the app needs, by logical name. infra/main.bicep declares the same
+/// lists (a test keeps them in step); <see cref="StorageProvisioner"/> creates them where Bicep did not run
+/// (Azurite, a fresh dev account). Add a name here and in the Bicep parameters together.
+/// </summary>
+public static class StorageResources
+{
+    public static readonly IReadOnlyList<string> Tables = ["Workflows", "WorkflowTimers", "Idempotency", "ApiKeys", "TokenUses", "VendorUsers"];
+
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox"];
+
+    public static readonly IReadOnlyList<string> Containers = ["payloads", "kits", "renders", "brand-logos", "proofs"];
+
+    /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
+    public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });
+
+    public static string PoisonQueue(string queue) => $"{queue}-poison";
+}
