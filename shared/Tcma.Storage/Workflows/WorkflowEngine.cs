@@ -1,0 +1,447 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Azure;
+using Azure.Data.Tables;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Tcma.Domain.Workflows;
+using Tcma.Storage.Messaging;
+
+namespace Tcma.Storage.Workflows;
+
+/// <summary>
+/// Runs workflow instances on Table storage. One partition per instance holds the state row (with its version),
+/// an append-only history row per event, a dedupe row per event id and the outbox rows; each event commits all
+/// of them in one batch guarded by the state row's ETag. Emails, queue messages and timer messages leave only
+/// after the commit; a due-time index lets the sweeper finish whatever a crash interrupted.
+/// </summary>
+public sealed class WorkflowEngine(
+    StorageAccount storage,
+    WorkflowRegistry registry,
+    IMessageSender messages,
+    PayloadStore payloads,
+    TimeProvider clock,
+    IOptions<WorkflowOptions> options,
+    ILogger<WorkflowEngine> logger,
+    IWorkflowEmailSender? emailSender = null)
+{
+    public const string InstancesTable = "Workflows";
+    public const string DueTable = "WorkflowDue";
+    public const string TimerQueue = "workflow-timers";
+
+    private const string StateRow = "state";
+    /// <summary>Above this, an outbox payload goes to a blob: a table property holds 32K characters.</summary>
+    private const int InlinePayloadChars = 16_000;
+
+    private WorkflowOptions Options => options.Value;
+
+    /// <summary>
+    /// Delivers an event: starts the instance on its first event, records it once (a repeated event id is a no-op),
+    /// commits the transition's decision, then sends what it decided.
+    /// </summary>
+    public async Task<WorkflowResult> RaiseAsync(string type, string instanceId, WorkflowEvent workflowEvent, CancellationToken cancellationToken = default)
+    {
+        var commit = await CommitAsync(type, instanceId, workflowEvent, null, cancellationToken);
+        if (commit.Outcome != WorkflowOutcome.Applied) return commit.Result(0, 0);
+        var (sent, pending) = await AfterCommitAsync(commit, cancellationToken);
+        return commit.Result(sent, pending);
+    }
+
+    /// <summary>Handles a message from the timer queue: fires the timer if it is due and current, re-arms it if early.</summary>
+    public async Task<WorkflowResult> HandleTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken = default)
+    {
+        var result = await FireTimerAsync(message, cancellationToken);
+        if (result.Outcome == WorkflowOutcome.TimerNotDue)
+        {
+            var delay = await ArmQueueAsync(message.Type, message.InstanceId, new WorkflowTimer(message.Timer, message.DueAt, message.Token), cancellationToken);
+            logger.LogDebug("Timer {Timer} of {Type}/{Id} woke early; re-armed for {Delay}", message.Timer, message.Type, message.InstanceId, delay);
+            return result with { Armed = [new ArmedTimer(message.Timer, message.DueAt, delay)] };
+        }
+        return result;
+    }
+
+    /// <summary>
+    /// The safety net, run every minute: fires timers whose queue message was lost or not yet sent, and sends
+    /// outbox rows a crash left behind.
+    /// </summary>
+    public async Task<SweepResult> SweepAsync(CancellationToken cancellationToken = default)
+    {
+        var index = await storage.TableAsync(DueTable, cancellationToken);
+        var now = clock.GetUtcNow();
+        var filter = TableClient.CreateQueryFilter($"PartitionKey le {Bucket(now)}");
+        var rows = new List<TableEntity>();
+        await foreach (var row in index.QueryAsync<TableEntity>(filter, maxPerPage: 100, cancellationToken: cancellationToken))
+        {
+            rows.Add(row);
+            if (rows.Count >= Options.SweepBatchSize) break;
+        }
+        int fired = 0, discarded = 0, sent = 0, pending = 0;
+        foreach (var row in rows)
+        {
+            try
+            {
+                if (row.GetString("Kind") == "timer")
+                {
+                    var message = new WorkflowTimerMessage(row.GetString("Type"), row.GetString("InstanceId"), row.GetString("Timer"),
+                        row.GetInt64("Token") ?? 0, row.GetDateTimeOffset("DueAt") ?? now);
+                    var result = await FireTimerAsync(message, cancellationToken);
+                    if (result.Outcome == WorkflowOutcome.Applied) fired++;
+                    else if (result.Outcome != WorkflowOutcome.TimerNotDue) discarded++;
+                }
+                else
+                {
+                    var pk = row.GetString("Instance");
+                    var (s, p) = await DispatchPendingAsync(pk, cancellationToken);
+                    sent += s;
+                    pending += p;
+                    if (p > 0)
+                        await index.UpsertEntityAsync(HintRow(pk, row.GetInt64("Version") ?? 0, now + Options.RetryAfter), TableUpdateMode.Replace, cancellationToken);
+                    await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
+                }
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One broken row must not stop the sweep; it stays in the index and is tried again next run.
+                logger.LogError(e, "Sweeping {Row} failed", row.RowKey);
+            }
+        }
+        if (rows.Count > 0)
+            logger.LogInformation("Workflow sweep: {Fired} timers fired, {Discarded} stale, {Sent} outbox sent, {Pending} pending", fired, discarded, sent, pending);
+        return new SweepResult(fired, discarded, sent, pending);
+    }
+
+    public async Task<WorkflowInstance?> GetAsync(string type, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        return (await LoadAsync(table, type, instanceId, cancellationToken)).Instance;
+    }
+
+    /// <summary>The instance's audit trail, oldest first.</summary>
+    public async Task<IReadOnlyList<WorkflowHistoryEntry>> HistoryAsync(string type, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        var pk = PartitionKeyOf(type, instanceId);
+        var entries = new List<WorkflowHistoryEntry>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {"h:"} and RowKey lt {"h;"}"), cancellationToken: cancellationToken))
+            entries.Add(new WorkflowHistoryEntry(row.GetInt64("Version") ?? 0, row.GetString("EventId"), row.GetString("Event"), row.GetString("Actor"),
+                row.GetString("Data"), row.GetDateTimeOffset("At") ?? default, row.GetString("Decided")));
+        return entries;
+    }
+
+    // ---- commit ---------------------------------------------------------------------------------------------
+
+    internal sealed record TimerRef(string Name, long Token);
+
+    internal sealed record Commit(WorkflowOutcome Outcome, WorkflowInstance? Instance, IReadOnlyList<WorkflowTimer> Armed, IReadOnlyList<TableEntity> Outbox, TableEntity? Hint)
+    {
+        public WorkflowResult Result(int sent, int pending) => new(Outcome, Instance?.Version ?? 0, [.. Armed.Select(t => new ArmedTimer(t.Name, t.DueAt, TimeSpan.Zero))], sent, pending);
+    }
+
+    /// <summary>Decides and commits, without sending anything: what survives a crash right after the commit.</summary>
+    internal async Task<Commit> CommitAsync(string type, string instanceId, WorkflowEvent workflowEvent, TimerRef? timer, CancellationToken cancellationToken)
+    {
+        var definition = registry.Get(type);
+        var pk = PartitionKeyOf(type, instanceId);
+        if (string.IsNullOrEmpty(workflowEvent.Id) || workflowEvent.Id.Length > 1024)
+            throw new ArgumentException("a workflow event needs an id of 1-1024 characters");
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        var index = await storage.TableAsync(DueTable, cancellationToken);
+        var dedupeKey = "e:" + TableKeys.Safe(workflowEvent.Id);
+        for (var attempt = 1; ; attempt++)
+        {
+            var (instance, etag) = await LoadAsync(table, type, instanceId, cancellationToken);
+            var now = clock.GetUtcNow();
+            if (timer is not null)
+            {
+                if (instance is null) return new(WorkflowOutcome.UnknownInstance, null, [], [], null);
+                switch (instance.CheckTimer(timer.Name, timer.Token, now))
+                {
+                    case TimerCheck.Stale: return new(WorkflowOutcome.StaleTimer, instance, [], [], null);
+                    case TimerCheck.NotYetDue: return new(WorkflowOutcome.TimerNotDue, instance, [], [], null);
+                }
+            }
+            if (instance is not null && (await table.GetEntityIfExistsAsync<TableEntity>(pk, dedupeKey, ["Version"], cancellationToken)).HasValue)
+                return new(WorkflowOutcome.Duplicate, instance, [], [], null);
+
+            var current = instance ?? WorkflowInstance.New(type, instanceId);
+            // An ended instance still records what reached it (finance reads the trail) but decides nothing.
+            var step = current.Completed
+                ? new WorkflowStep(current.StateJson ?? "null", [])
+                : definition.Decide(current.StateJson, workflowEvent, now);
+            var applied = current.Apply(step, timer?.Name);
+            var next = applied.Instance;
+
+            var batch = new TableBatch();
+            var state = StateEntity(pk, next, instance is null ? now : null, now);
+            if (instance is null) batch.Add(state); else batch.UpdateReplace(state, etag);
+            batch.Add(new TableEntity(pk, $"h:{next.Version:D10}")
+            {
+                ["Version"] = next.Version,
+                ["EventId"] = workflowEvent.Id,
+                ["Event"] = workflowEvent.Name,
+                ["Actor"] = workflowEvent.Actor,
+                ["Data"] = workflowEvent.Data,
+                ["At"] = now,
+                ["Decided"] = Describe(step.Commands, applied.Outbox, current.Completed),
+            });
+            batch.Add(new TableEntity(pk, dedupeKey) { ["EventId"] = workflowEvent.Id, ["Version"] = next.Version });
+            var outbox = new List<TableEntity>();
+            foreach (var item in applied.Outbox)
+            {
+                var row = await OutboxEntityAsync(pk, item, now, cancellationToken);
+                outbox.Add(row);
+                batch.Add(row);
+            }
+
+            // Intent before the commit: if we crash right after it, these index rows lead the sweeper to the
+            // timers and outbox rows it holds. If the commit loses its race they point at nothing and are dropped.
+            foreach (var t in applied.Armed)
+                await index.UpsertEntityAsync(TimerIndexRow(pk, type, instanceId, t), TableUpdateMode.Replace, cancellationToken);
+            var hint = outbox.Count > 0 ? HintRow(pk, next.Version, now + Options.OutboxGrace) : null;
+            if (hint is not null) await index.UpsertEntityAsync(hint, TableUpdateMode.Replace, cancellationToken);
+
+            try
+            {
+                await batch.SubmitAsync(table, cancellationToken);
+                return new(WorkflowOutcome.Applied, next, applied.Armed, outbox, hint);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412)
+            {
+                // Someone committed this instance first: reload and decide again on what is really there.
+                if (attempt >= Options.MaxAttempts)
+                    throw new ConcurrencyConflictException($"workflow {pk} kept changing under us: gave up after {attempt} attempts", e);
+                await OptimisticConcurrency.BackoffAsync(attempt, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>Sends what a commit decided: timer messages (best effort, the index covers them), then the outbox.</summary>
+    internal async Task<(int Sent, int Pending)> AfterCommitAsync(Commit commit, CancellationToken cancellationToken)
+    {
+        var instance = commit.Instance!;
+        foreach (var timer in commit.Armed)
+        {
+            try
+            {
+                await ArmQueueAsync(instance.Type, instance.Id, timer, cancellationToken);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogWarning(e, "Arming timer {Timer} of {Type}/{Id} failed; the sweeper fires it when due", timer.Name, instance.Type, instance.Id);
+            }
+        }
+        int sent = 0, pending = 0;
+        foreach (var row in commit.Outbox)
+        {
+            if (await TryDispatchAsync(row, cancellationToken)) sent++; else pending++;
+        }
+        if (pending == 0 && commit.Hint is not null)
+        {
+            var index = await storage.TableAsync(DueTable, cancellationToken);
+            await DeleteQuietlyAsync(index, commit.Hint.PartitionKey, commit.Hint.RowKey, cancellationToken);
+        }
+        return (sent, pending);
+    }
+
+    private async Task<WorkflowResult> FireTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken)
+    {
+        var commit = await CommitAsync(message.Type, message.InstanceId, WorkflowEvent.TimerFired(message.Timer, message.Token),
+            new TimerRef(message.Timer, message.Token), cancellationToken);
+        var (sent, pending) = commit.Outcome == WorkflowOutcome.Applied ? await AfterCommitAsync(commit, cancellationToken) : (0, 0);
+        if (commit.Outcome != WorkflowOutcome.TimerNotDue)
+        {
+            // Fired, or nothing left to fire: the index row has done its job either way.
+            var index = await storage.TableAsync(DueTable, cancellationToken);
+            var pk = PartitionKeyOf(message.Type, message.InstanceId);
+            var row = TimerIndexRow(pk, message.Type, message.InstanceId, new WorkflowTimer(message.Timer, message.DueAt, message.Token));
+            await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
+        }
+        return commit.Result(sent, pending);
+    }
+
+    private async Task<TimeSpan> ArmQueueAsync(string type, string instanceId, WorkflowTimer timer, CancellationToken cancellationToken)
+    {
+        var delay = timer.DueAt - clock.GetUtcNow();
+        delay = delay < TimeSpan.Zero ? TimeSpan.Zero : delay > Options.MaxTimerDelay ? Options.MaxTimerDelay : delay;
+        await messages.SendAsync(TimerQueue, new WorkflowTimerMessage(type, instanceId, timer.Name, timer.Token, timer.DueAt), delay, cancellationToken);
+        return delay;
+    }
+
+    // ---- outbox ---------------------------------------------------------------------------------------------
+
+    internal async Task<(int Sent, int Pending)> DispatchPendingAsync(string pk, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {"o:"} and RowKey lt {"o;"}"), cancellationToken: cancellationToken))
+            rows.Add(row);
+        int sent = 0, pending = 0;
+        foreach (var row in rows)
+        {
+            if (await TryDispatchAsync(row, cancellationToken)) sent++; else pending++;
+        }
+        return (sent, pending);
+    }
+
+    private async Task<bool> TryDispatchAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await SendOutboxRowAsync(row, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            logger.LogWarning(e, "Outbox {Row} of {Instance} was not sent; it stays for the sweeper", row.RowKey, row.PartitionKey);
+            return false;
+        }
+        await DeleteOutboxRowAsync(row, cancellationToken);
+        return true;
+    }
+
+    /// <summary>Sends one outbox row without removing it: at least once, with the same Message-ID every time.</summary>
+    internal async Task SendOutboxRowAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        var json = row.GetString("Payload") ?? Encoding.UTF8.GetString(await payloads.GetAsync(PayloadReference.Parse(row.GetString("PayloadRef")), cancellationToken));
+        var command = JsonSerializer.Deserialize<WorkflowCommand>(json, WorkflowJson.Options);
+        switch (command)
+        {
+            case SendEmail email:
+                if (emailSender is null) throw new InvalidOperationException("no IWorkflowEmailSender is registered (AddTcmaEmail)");
+                await emailSender.SendAsync(email.Email, $"{row.PartitionKey}/{row.RowKey}", cancellationToken);
+                break;
+            case SendMessage message:
+                using (var document = JsonDocument.Parse(message.Json))
+                    await messages.SendAsync(message.Queue, document.RootElement, null, cancellationToken);
+                break;
+            default:
+                throw new InvalidOperationException($"outbox row {row.RowKey} holds {command?.GetType().Name ?? "nothing"}");
+        }
+    }
+
+    internal async Task DeleteOutboxRowAsync(TableEntity row, CancellationToken cancellationToken)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        await DeleteQuietlyAsync(table, row.PartitionKey, row.RowKey, cancellationToken);
+    }
+
+    internal async Task<IReadOnlyList<TableEntity>> OutboxRowsAsync(string type, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        var pk = PartitionKeyOf(type, instanceId);
+        var rows = new List<TableEntity>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {"o:"} and RowKey lt {"o;"}"), cancellationToken: cancellationToken))
+            rows.Add(row);
+        return rows;
+    }
+
+    private async Task<TableEntity> OutboxEntityAsync(string pk, WorkflowOutboxItem item, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        if (item.Command is SendMessage m)
+        {
+            using var _ = JsonDocument.Parse(m.Json); // refuse a malformed message at decision time, not at every dispatch
+        }
+        var json = JsonSerializer.Serialize(item.Command, WorkflowJson.Options);
+        var row = new TableEntity(pk, "o:" + item.Id)
+        {
+            ["Kind"] = item.Command is SendEmail ? "email" : "message",
+            ["CreatedAt"] = now,
+        };
+        if (json.Length <= InlinePayloadChars) row["Payload"] = json;
+        else row["PayloadRef"] = (await payloads.PutAsync(Encoding.UTF8.GetBytes(json), "application/json", cancellationToken)).ToString();
+        return row;
+    }
+
+    // ---- rows -----------------------------------------------------------------------------------------------
+
+    public static string PartitionKeyOf(string type, string instanceId)
+    {
+        WorkflowNames.CheckType(type);
+        if (instanceId.Length is 0 or > 200 || !TableKeys.IsValid(instanceId))
+            throw new ArgumentException($"workflow instance id '{TableKeys.Shorten(instanceId)}' must be 1-200 characters without '/', '\\', '#', '?' or control characters");
+        return $"{type}~{instanceId}";
+    }
+
+    private static async Task<(WorkflowInstance? Instance, ETag ETag)> LoadAsync(TableClient table, string type, string instanceId, CancellationToken cancellationToken)
+    {
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKeyOf(type, instanceId), StateRow, cancellationToken: cancellationToken);
+        if (!found.HasValue) return (null, default);
+        var row = found.Value!;
+        var timers = JsonSerializer.Deserialize<List<WorkflowTimer>>(row.GetString("Timers") ?? "[]", WorkflowJson.Options) ?? [];
+        var instance = new WorkflowInstance(type, instanceId, row.GetInt64("Version") ?? 0, row.GetString("State"), timers,
+            row.GetBoolean("Completed") ?? false, row.GetString("Outcome"));
+        return (instance, row.ETag);
+    }
+
+    private static TableEntity StateEntity(string pk, WorkflowInstance instance, DateTimeOffset? createdAt, DateTimeOffset now)
+    {
+        var row = new TableEntity(pk, StateRow)
+        {
+            ["Type"] = instance.Type,
+            ["InstanceId"] = instance.Id,
+            ["Version"] = instance.Version,
+            ["State"] = instance.StateJson,
+            ["Timers"] = JsonSerializer.Serialize(instance.Timers, WorkflowJson.Options),
+            ["Completed"] = instance.Completed,
+            ["Outcome"] = instance.Outcome,
+            ["UpdatedAt"] = now,
+        };
+        if (createdAt is not null) row["CreatedAt"] = createdAt;
+        return row;
+    }
+
+    private static string Describe(IReadOnlyList<WorkflowCommand> commands, IReadOnlyList<WorkflowOutboxItem> outbox, bool ignored)
+    {
+        var list = new JsonArray();
+        if (ignored) list.Add(new JsonObject { ["kind"] = "ignored", ["reason"] = "instance already completed" });
+        foreach (var command in commands)
+        {
+            var outboxId = outbox.FirstOrDefault(o => ReferenceEquals(o.Command, command))?.Id;
+            list.Add(command switch
+            {
+                SendEmail e => new JsonObject { ["kind"] = "email", ["outbox"] = outboxId, ["to"] = e.Email.To, ["subject"] = e.Email.Subject },
+                SendMessage m => new JsonObject { ["kind"] = "message", ["outbox"] = outboxId, ["queue"] = m.Queue },
+                SetTimer t => new JsonObject { ["kind"] = "set-timer", ["name"] = t.Name, ["dueAt"] = t.DueAt },
+                CancelTimer t => new JsonObject { ["kind"] = "cancel-timer", ["name"] = t.Name },
+                Complete c => new JsonObject { ["kind"] = "complete", ["outcome"] = c.Outcome },
+                _ => new JsonObject { ["kind"] = command.GetType().Name },
+            });
+        }
+        var text = list.ToJsonString();
+        return text.Length <= 30_000 ? text : text[..30_000];
+    }
+
+    private static string Bucket(DateTimeOffset at) => at.UtcDateTime.ToString("yyyyMMddHHmm", CultureInfo.InvariantCulture);
+
+    private static TableEntity TimerIndexRow(string pk, string type, string instanceId, WorkflowTimer timer) =>
+        new(Bucket(timer.DueAt), $"t~{pk}~{timer.Name}~{timer.Token}")
+        {
+            ["Kind"] = "timer",
+            ["Instance"] = pk,
+            ["Type"] = type,
+            ["InstanceId"] = instanceId,
+            ["Timer"] = timer.Name,
+            ["Token"] = timer.Token,
+            ["DueAt"] = timer.DueAt,
+        };
+
+    private static TableEntity HintRow(string pk, long version, DateTimeOffset checkAt) =>
+        new(Bucket(checkAt), $"o~{pk}~{version:D10}")
+        {
+            ["Kind"] = "outbox",
+            ["Instance"] = pk,
+            ["Version"] = version,
+        };
+
+    private static async Task DeleteQuietlyAsync(TableClient table, string pk, string rk, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await table.DeleteEntityAsync(pk, rk, ETag.All, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+    }
+}
