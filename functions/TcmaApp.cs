@@ -8,6 +8,7 @@ public static class TcmaApp
     public static WebApplicationBuilder AddTcma(this WebApplicationBuilder builder)
     {
         builder.AddFunctionHost();
+        builder.AddWorkflows();
         return builder;
     }
 
