@@ -45,8 +45,8 @@ public sealed class WorkflowEngine(
     {
         var commit = await CommitAsync(type, instanceId, workflowEvent, null, cancellationToken);
         if (commit.Outcome != WorkflowOutcome.Applied) return commit.Result(0, 0);
-        var (sent, pending) = await AfterCommitAsync(commit, cancellationToken);
-        return commit.Result(sent, pending);
+        var (sent, pending, armed) = await AfterCommitAsync(commit, cancellationToken);
+        return commit.Result(sent, pending) with { Armed = armed };
     }
 
     /// <summary>Handles a message from the timer queue: fires the timer if it is due and current, re-arms it if early.</summary>
@@ -136,7 +136,7 @@ public sealed class WorkflowEngine(
 
     internal sealed record Commit(WorkflowOutcome Outcome, WorkflowInstance? Instance, IReadOnlyList<WorkflowTimer> Armed, IReadOnlyList<TableEntity> Outbox, TableEntity? Hint)
     {
-        public WorkflowResult Result(int sent, int pending) => new(Outcome, Instance?.Version ?? 0, [.. Armed.Select(t => new ArmedTimer(t.Name, t.DueAt, TimeSpan.Zero))], sent, pending);
+        public WorkflowResult Result(int sent, int pending) => new(Outcome, Instance?.Version ?? 0, [], sent, pending);
     }
 
     /// <summary>Decides and commits, without sending anything: what survives a crash right after the commit.</summary>
@@ -218,14 +218,15 @@ public sealed class WorkflowEngine(
     }
 
     /// <summary>Sends what a commit decided: timer messages (best effort, the index covers them), then the outbox.</summary>
-    internal async Task<(int Sent, int Pending)> AfterCommitAsync(Commit commit, CancellationToken cancellationToken)
+    internal async Task<(int Sent, int Pending, IReadOnlyList<ArmedTimer> Armed)> AfterCommitAsync(Commit commit, CancellationToken cancellationToken)
     {
         var instance = commit.Instance!;
+        var armed = new List<ArmedTimer>();
         foreach (var timer in commit.Armed)
         {
             try
             {
-                await ArmQueueAsync(instance.Type, instance.Id, timer, cancellationToken);
+                armed.Add(new ArmedTimer(timer.Name, timer.DueAt, await ArmQueueAsync(instance.Type, instance.Id, timer, cancellationToken)));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
@@ -242,14 +243,14 @@ public sealed class WorkflowEngine(
             var index = await storage.TableAsync(DueTable, cancellationToken);
             await DeleteQuietlyAsync(index, commit.Hint.PartitionKey, commit.Hint.RowKey, cancellationToken);
         }
-        return (sent, pending);
+        return (sent, pending, armed);
     }
 
     private async Task<WorkflowResult> FireTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken)
     {
         var commit = await CommitAsync(message.Type, message.InstanceId, WorkflowEvent.TimerFired(message.Timer, message.Token),
             new TimerRef(message.Timer, message.Token), cancellationToken);
-        var (sent, pending) = commit.Outcome == WorkflowOutcome.Applied ? await AfterCommitAsync(commit, cancellationToken) : (0, 0);
+        var (sent, pending, armed) = commit.Outcome == WorkflowOutcome.Applied ? await AfterCommitAsync(commit, cancellationToken) : (0, 0, []);
         if (commit.Outcome != WorkflowOutcome.TimerNotDue)
         {
             // Fired, or nothing left to fire: the index row has done its job either way.
@@ -258,7 +259,7 @@ public sealed class WorkflowEngine(
             var row = TimerIndexRow(pk, message.Type, message.InstanceId, new WorkflowTimer(message.Timer, message.DueAt, message.Token));
             await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
         }
-        return commit.Result(sent, pending);
+        return commit.Result(sent, pending) with { Armed = armed };
     }
 
     private async Task<TimeSpan> ArmQueueAsync(string type, string instanceId, WorkflowTimer timer, CancellationToken cancellationToken)
