@@ -103,8 +103,10 @@ public sealed class WorkflowEngine(
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
-                // One broken row must not stop the sweep; it stays in the index and is tried again next run.
-                logger.LogError(e, "Sweeping {Row} failed", row.RowKey);
+                // One broken row must not stop the sweep, nor a pile of them starve the rest: it moves to a later
+                // bucket and is tried again then.
+                logger.LogError(e, "Sweeping {Row} failed; retrying after {RetryAfter}", row.RowKey, Options.RetryAfter);
+                await RescheduleAsync(index, row, now + Options.RetryAfter, cancellationToken);
             }
         }
         if (rows.Count > 0)
@@ -434,6 +436,22 @@ public sealed class WorkflowEngine(
             ["Instance"] = pk,
             ["Version"] = version,
         };
+
+    private static async Task RescheduleAsync(TableClient index, TableEntity row, DateTimeOffset at, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var later = new TableEntity(Bucket(at), row.RowKey);
+            foreach (var (key, value) in row)
+                if (key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")) later[key] = value;
+            await index.UpsertEntityAsync(later, TableUpdateMode.Replace, cancellationToken);
+            await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
+        }
+        catch (RequestFailedException)
+        {
+            // Storage itself is failing: the row stays where it is and the next run meets it again.
+        }
+    }
 
     private static async Task DeleteQuietlyAsync(TableClient table, string pk, string rk, CancellationToken cancellationToken)
     {

@@ -54,6 +54,7 @@ public sealed class WorkflowHarness : IAsyncDisposable
             .AddTcmaEmail()
             .AddWorkflowEngine()
             .AddWorkflow<ApprovalReminderWorkflow>()
+            .AddWorkflow<ScriptedWorkflow>()
             .BuildServiceProvider();
         return new WorkflowHarness(services, prefix, clock, mail.Inbox);
     }
