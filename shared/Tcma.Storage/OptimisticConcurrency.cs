@@ -55,5 +55,5 @@ public static class OptimisticConcurrency
     /// contention on the wire, not a business deadline, and a fake clock must not freeze it.
     /// </summary>
     public static Task BackoffAsync(int attempt, CancellationToken cancellationToken) =>
-        Task.Delay(Random.Shared.Next(1, 5 << Math.Min(attempt, 5)), cancellationToken);
+        Task.Delay(Random.Shared.Next(1, 5 << Math.Min(attempt, 6)), cancellationToken);
 }

@@ -63,7 +63,10 @@ public sealed class WorkflowOptions
     public TimeSpan MaxTimerDelay { get; set; } = TimeSpan.FromDays(6);
     /// <summary>Index rows one sweeper run handles, so a backlog never outlives the function's time limit.</summary>
     public int SweepBatchSize { get; set; } = 500;
-    public int MaxAttempts { get; set; } = 10;
+    /// <summary>Index rows handled at once: each waits on a few storage round trips and perhaps an SMTP send.</summary>
+    public int SweepParallelism { get; set; } = 8;
+    /// <summary>Commits a contended instance tries before giving up; eight writers on one instance need about a dozen.</summary>
+    public int MaxAttempts { get; set; } = 30;
 }
 
 public sealed class UnknownWorkflowTypeException(string type) : InvalidOperationException($"no workflow type '{type}' is registered");

@@ -78,37 +78,41 @@ public sealed class WorkflowEngine(
             if (rows.Count >= Options.SweepBatchSize) break;
         }
         int fired = 0, discarded = 0, sent = 0, pending = 0;
-        foreach (var row in rows)
+        // Instances in parallel, each instance's rows in order, so two rows never dispatch one outbox at once.
+        var byInstance = rows.GroupBy(r => r.GetString("Instance") ?? "");
+        await Parallel.ForEachAsync(byInstance, new ParallelOptions { MaxDegreeOfParallelism = Options.SweepParallelism, CancellationToken = cancellationToken }, async (group, _) =>
         {
-            try
+            foreach (var row in group)
             {
-                if (row.GetString("Kind") == "timer")
+                try
                 {
-                    var message = new WorkflowTimerMessage(row.GetString("Type"), row.GetString("InstanceId"), row.GetString("Timer"),
-                        row.GetInt64("Token") ?? 0, row.GetDateTimeOffset("DueAt") ?? now);
-                    var result = await FireTimerAsync(message, cancellationToken);
-                    if (result.Outcome == WorkflowOutcome.Applied) fired++;
-                    else if (result.Outcome != WorkflowOutcome.TimerNotDue) discarded++;
+                    if (row.GetString("Kind") == "timer")
+                    {
+                        var message = new WorkflowTimerMessage(row.GetString("Type"), row.GetString("InstanceId"), row.GetString("Timer"),
+                            row.GetInt64("Token") ?? 0, row.GetDateTimeOffset("DueAt") ?? now);
+                        var result = await FireTimerAsync(message, cancellationToken);
+                        if (result.Outcome == WorkflowOutcome.Applied) Interlocked.Increment(ref fired);
+                        else if (result.Outcome != WorkflowOutcome.TimerNotDue) Interlocked.Increment(ref discarded);
+                    }
+                    else
+                    {
+                        var pk = row.GetString("Instance");
+                        var (s, p) = await DispatchPendingAsync(pk, cancellationToken);
+                        Interlocked.Add(ref sent, s);
+                        Interlocked.Add(ref pending, p);
+                        if (p > 0) await RescheduleAsync(index, row, now + Options.RetryAfter, cancellationToken);
+                        else await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
+                    }
                 }
-                else
+                catch (Exception e) when (e is not OperationCanceledException)
                 {
-                    var pk = row.GetString("Instance");
-                    var (s, p) = await DispatchPendingAsync(pk, cancellationToken);
-                    sent += s;
-                    pending += p;
-                    if (p > 0)
-                        await index.UpsertEntityAsync(HintRow(pk, row.GetInt64("Version") ?? 0, now + Options.RetryAfter), TableUpdateMode.Replace, cancellationToken);
-                    await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
+                    // One broken row must not stop the sweep, nor a pile of them starve the rest: it moves to a later
+                    // bucket and is tried again then.
+                    logger.LogError(e, "Sweeping {Row} failed; retrying after {RetryAfter}", row.RowKey, Options.RetryAfter);
+                    await RescheduleAsync(index, row, now + Options.RetryAfter, cancellationToken);
                 }
             }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One broken row must not stop the sweep, nor a pile of them starve the rest: it moves to a later
-                // bucket and is tried again then.
-                logger.LogError(e, "Sweeping {Row} failed; retrying after {RetryAfter}", row.RowKey, Options.RetryAfter);
-                await RescheduleAsync(index, row, now + Options.RetryAfter, cancellationToken);
-            }
-        }
+        });
         if (rows.Count > 0)
             logger.LogInformation("Workflow sweep: {Fired} timers fired, {Discarded} stale, {Sent} outbox sent, {Pending} pending", fired, discarded, sent, pending);
         return new SweepResult(fired, discarded, sent, pending);
@@ -153,7 +157,11 @@ public sealed class WorkflowEngine(
         var dedupeKey = "e:" + TableKeys.Safe(workflowEvent.Id);
         for (var attempt = 1; ; attempt++)
         {
-            var (instance, etag) = await LoadAsync(table, type, instanceId, cancellationToken);
+            // Both reads at once: the batch's ETag and the dedupe row's insert catch any commit in between.
+            var loading = LoadAsync(table, type, instanceId, cancellationToken);
+            var seen = table.GetEntityIfExistsAsync<TableEntity>(pk, dedupeKey, ["Version"], cancellationToken);
+            var (instance, etag) = await loading;
+            var duplicate = (await seen).HasValue;
             var now = clock.GetUtcNow();
             if (timer is not null)
             {
@@ -164,7 +172,7 @@ public sealed class WorkflowEngine(
                     case TimerCheck.NotYetDue: return new(WorkflowOutcome.TimerNotDue, instance, [], [], null);
                 }
             }
-            if (instance is not null && (await table.GetEntityIfExistsAsync<TableEntity>(pk, dedupeKey, ["Version"], cancellationToken)).HasValue)
+            if (instance is not null && duplicate)
                 return new(WorkflowOutcome.Duplicate, instance, [], [], null);
 
             var current = instance ?? WorkflowInstance.New(type, instanceId);
@@ -199,10 +207,9 @@ public sealed class WorkflowEngine(
 
             // Intent before the commit: if we crash right after it, these index rows lead the sweeper to the
             // timers and outbox rows it holds. If the commit loses its race they point at nothing and are dropped.
-            foreach (var t in applied.Armed)
-                await index.UpsertEntityAsync(TimerIndexRow(pk, type, instanceId, t), TableUpdateMode.Replace, cancellationToken);
             var hint = outbox.Count > 0 ? HintRow(pk, next.Version, now + Options.OutboxGrace) : null;
-            if (hint is not null) await index.UpsertEntityAsync(hint, TableUpdateMode.Replace, cancellationToken);
+            await Task.WhenAll(applied.Armed.Select(t => TimerIndexRow(pk, type, instanceId, t)).Append(hint).OfType<TableEntity>()
+                .Select(row => index.UpsertEntityAsync(row, TableUpdateMode.Replace, cancellationToken)));
 
             try
             {
@@ -223,18 +230,19 @@ public sealed class WorkflowEngine(
     internal async Task<(int Sent, int Pending, IReadOnlyList<ArmedTimer> Armed)> AfterCommitAsync(Commit commit, CancellationToken cancellationToken)
     {
         var instance = commit.Instance!;
-        var armed = new List<ArmedTimer>();
-        foreach (var timer in commit.Armed)
+        var arming = await Task.WhenAll(commit.Armed.Select(async timer =>
         {
             try
             {
-                armed.Add(new ArmedTimer(timer.Name, timer.DueAt, await ArmQueueAsync(instance.Type, instance.Id, timer, cancellationToken)));
+                return new ArmedTimer(timer.Name, timer.DueAt, await ArmQueueAsync(instance.Type, instance.Id, timer, cancellationToken));
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {
                 logger.LogWarning(e, "Arming timer {Timer} of {Type}/{Id} failed; the sweeper fires it when due", timer.Name, instance.Type, instance.Id);
+                return null;
             }
-        }
+        }));
+        var armed = arming.OfType<ArmedTimer>().ToList();
         int sent = 0, pending = 0;
         foreach (var row in commit.Outbox)
         {
@@ -444,6 +452,7 @@ public sealed class WorkflowEngine(
             var later = new TableEntity(Bucket(at), row.RowKey);
             foreach (var (key, value) in row)
                 if (key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")) later[key] = value;
+            if (later.PartitionKey == row.PartitionKey) return;
             await index.UpsertEntityAsync(later, TableUpdateMode.Replace, cancellationToken);
             await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
         }
