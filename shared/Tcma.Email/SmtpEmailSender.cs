@@ -30,7 +30,7 @@ public sealed class SmtpEmailSender(IOptionsMonitor<EmailOptions> options, TimeP
             await smtp.AuthenticateAsync(settings.UserName, settings.Password ?? "", cancellationToken);
         await smtp.SendAsync(mime, cancellationToken);
         await smtp.DisconnectAsync(true, cancellationToken);
-        logger.LogInformation("Sent email {MessageId} to {To}", mime.MessageId, message.To);
+        logger.LogInformation("Sent email {MessageId}", mime.MessageId); // no address: logs are not a mailing list
     }
 
     public static MimeMessage Build(EmailMessage message, EmailOptions settings, DateTimeOffset now)

@@ -246,7 +246,11 @@ public sealed class WorkflowEngine(
         int sent = 0, pending = 0;
         foreach (var row in commit.Outbox)
         {
-            if (await TryDispatchAsync(row, cancellationToken)) sent++; else pending++;
+            switch (await TryDispatchAsync(row, cancellationToken))
+            {
+                case true: sent++; break;
+                case false: pending++; break;
+            }
         }
         if (pending == 0 && commit.Hint is not null)
         {
@@ -291,16 +295,28 @@ public sealed class WorkflowEngine(
         int sent = 0, pending = 0;
         foreach (var row in rows)
         {
-            if (await TryDispatchAsync(row, cancellationToken)) sent++; else pending++;
+            switch (await TryDispatchAsync(row, cancellationToken))
+            {
+                case true: sent++; break;
+                case false: pending++; break;
+            }
         }
         return (sent, pending);
     }
 
-    private async Task<bool> TryDispatchAsync(TableEntity row, CancellationToken cancellationToken)
+    /// <summary>True: sent and removed. False: not sent, left for the sweeper. Null: undeliverable, parked.</summary>
+    private async Task<bool?> TryDispatchAsync(TableEntity row, CancellationToken cancellationToken)
     {
         try
         {
             await SendOutboxRowAsync(row, cancellationToken);
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException or JsonException or PayloadNotFoundException)
+        {
+            // Retrying cannot fix a malformed address or payload: park it where finance and support can see it.
+            logger.LogError(e, "Outbox {Row} of {Instance} can never be sent; moved aside", row.RowKey, row.PartitionKey);
+            await ParkAsync(row, e.Message, cancellationToken);
+            return null;
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
@@ -309,6 +325,36 @@ public sealed class WorkflowEngine(
         }
         await DeleteOutboxRowAsync(row, cancellationToken);
         return true;
+    }
+
+    /// <summary>Moves an outbox row to <c>x:</c> (undeliverable) in one batch, so it is neither lost nor retried.</summary>
+    private async Task ParkAsync(TableEntity row, string reason, CancellationToken cancellationToken)
+    {
+        var parked = new TableEntity(row.PartitionKey, "x:" + row.RowKey[2..]);
+        foreach (var (key, value) in row)
+            if (key is not ("PartitionKey" or "RowKey" or "Timestamp" or "odata.etag")) parked[key] = value;
+        parked["Failure"] = reason.Length <= 1000 ? reason : reason[..1000];
+        parked["FailedAt"] = clock.GetUtcNow();
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        try
+        {
+            await new TableBatch().UpsertReplace(parked).Delete(row, ETag.All).SubmitAsync(table, cancellationToken);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            // Someone else dispatched or parked it meanwhile.
+        }
+    }
+
+    /// <summary>Outbox rows that could never be sent (a malformed address), with the reason.</summary>
+    public async Task<IReadOnlyList<(string Id, string Kind, string Failure)>> UndeliverableAsync(string type, string instanceId, CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(InstancesTable, cancellationToken);
+        var pk = PartitionKeyOf(type, instanceId);
+        var rows = new List<(string, string, string)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {"x:"} and RowKey lt {"x;"}"), cancellationToken: cancellationToken))
+            rows.Add((row.RowKey[2..], row.GetString("Kind"), row.GetString("Failure")));
+        return rows;
     }
 
     /// <summary>Sends one outbox row without removing it: at least once, with the same Message-ID every time.</summary>

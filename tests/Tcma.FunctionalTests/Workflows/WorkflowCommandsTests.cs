@@ -91,4 +91,20 @@ public sealed class WorkflowCommandsTests
         Assert.Equal((true, "done", 3L), (instance.Completed, instance.Outcome, instance.Version));
         Assert.Equal(3, (await h.Engine.HistoryAsync(Type, "i-1")).Count);
     }
+
+    [Fact]
+    public async Task An_email_that_can_never_be_sent_is_parked_with_its_reason_not_retried_forever()
+    {
+        await using var h = await WorkflowHarness.StartAsync();
+        var result = await h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SendEmail(new OutboxEmail("not-an-address", "s", "t"))));
+        h.Clock.Advance(TimeSpan.FromMinutes(10));
+        var sweep = await h.Engine.SweepAsync();
+
+        Assert.Equal((0, 0), (result.Sent, result.Pending)); // not sent, and not waiting either
+        Assert.Equal((0, 0), (sweep.OutboxSent, sweep.OutboxPending));
+        Assert.Empty(await h.Engine.OutboxRowsAsync(Type, "i-1"));
+        var parked = Assert.Single(await h.Engine.UndeliverableAsync(Type, "i-1"));
+        Assert.Equal("email", parked.Kind);
+        Assert.Contains("not-an-address", parked.Failure);
+    }
 }
