@@ -1,4 +1,8 @@
+using Azure.Core;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Tcma.FunctionalTests.Workflows;
 using Tcma.Storage;
@@ -158,6 +162,37 @@ public sealed class StorageRulesTests
         Assert.Equal(bytes, back);
         await Assert.ThrowsAsync<PayloadNotFoundException>(() => store.GetAsync(new PayloadReference("payloads", "sha256/none")));
         Assert.Throws<FormatException>(() => PayloadReference.Parse("payloads/../secrets"));
+    }
+
+    [Fact]
+    public async Task Tables_queues_and_containers_are_created_once_per_process_not_per_call()
+    {
+        var azurite = await Infrastructure.LocalServices.Azurite();
+        var counter = new RequestCounter();
+        var tableOptions = new TableClientOptions();
+        tableOptions.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var queueOptions = StorageAccount.QueueOptions();
+        queueOptions.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var blobOptions = new BlobClientOptions();
+        blobOptions.AddPolicy(counter, HttpPipelinePosition.PerCall);
+        var storage = new StorageAccount(new TableServiceClient(azurite.ConnectionString, tableOptions), new BlobServiceClient(azurite.ConnectionString, blobOptions),
+            new QueueServiceClient(azurite.ConnectionString, queueOptions), new StorageNames("s" + Guid.NewGuid().ToString("N")[..12]));
+
+        var tables = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => storage.TableAsync("Ledger")));
+        var queues = await Task.WhenAll(Enumerable.Range(0, 5).Select(_ => storage.QueueAsync("lead-routing")));
+        for (var i = 0; i < 5; i++) await storage.ContainerAsync("kits");
+
+        Assert.Equal(3, counter.Count); // one create each
+        await tables[0].AddEntityAsync(new TableEntity("p", "r"));
+        await queues[0].SendMessageAsync("{}");
+        Assert.True((await storage.Container("kits").ExistsAsync()).Value);
+    }
+
+    private sealed class RequestCounter : HttpPipelineSynchronousPolicy
+    {
+        private int count;
+        public int Count => count;
+        public override void OnSendingRequest(HttpMessage message) => Interlocked.Increment(ref count);
     }
 
     private static TableEntity? Append(TableEntity? row, string who)
