@@ -52,12 +52,14 @@ public sealed class WorkflowEngine(
     /// <summary>Handles a message from the timer queue: fires the timer if it is due and current, re-arms it if early.</summary>
     public async Task<WorkflowResult> HandleTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken = default)
     {
-        var result = await FireTimerAsync(message, cancellationToken);
+        var (result, instance) = await FireTimerAsync(message, cancellationToken);
         if (result.Outcome == WorkflowOutcome.TimerNotDue)
         {
-            var delay = await ArmQueueAsync(message.Type, message.InstanceId, new WorkflowTimer(message.Timer, message.DueAt, message.Token), cancellationToken);
+            // The stored due time, not the message's: the instance is the authority on when its timer fires.
+            var timer = instance!.Timers.Single(t => t.Name == message.Timer);
+            var delay = await ArmQueueAsync(message.Type, message.InstanceId, timer, cancellationToken);
             logger.LogDebug("Timer {Timer} of {Type}/{Id} woke early; re-armed for {Delay}", message.Timer, message.Type, message.InstanceId, delay);
-            return result with { Armed = [new ArmedTimer(message.Timer, message.DueAt, delay)] };
+            return result with { Armed = [new ArmedTimer(timer.Name, timer.DueAt, delay)] };
         }
         return result;
     }
@@ -90,7 +92,7 @@ public sealed class WorkflowEngine(
                     {
                         var message = new WorkflowTimerMessage(row.GetString("Type"), row.GetString("InstanceId"), row.GetString("Timer"),
                             row.GetInt64("Token") ?? 0, row.GetDateTimeOffset("DueAt") ?? now);
-                        var result = await FireTimerAsync(message, cancellationToken);
+                        var (result, _) = await FireTimerAsync(message, cancellationToken);
                         if (result.Outcome == WorkflowOutcome.Applied) Interlocked.Increment(ref fired);
                         else if (result.Outcome != WorkflowOutcome.TimerNotDue) Interlocked.Increment(ref discarded);
                     }
@@ -260,7 +262,7 @@ public sealed class WorkflowEngine(
         return (sent, pending, armed);
     }
 
-    private async Task<WorkflowResult> FireTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken)
+    private async Task<(WorkflowResult Result, WorkflowInstance? Instance)> FireTimerAsync(WorkflowTimerMessage message, CancellationToken cancellationToken)
     {
         var commit = await CommitAsync(message.Type, message.InstanceId, WorkflowEvent.TimerFired(message.Timer, message.Token),
             new TimerRef(message.Timer, message.Token), cancellationToken);
@@ -273,7 +275,7 @@ public sealed class WorkflowEngine(
             var row = TimerIndexRow(pk, message.Type, message.InstanceId, new WorkflowTimer(message.Timer, message.DueAt, message.Token));
             await DeleteQuietlyAsync(index, row.PartitionKey, row.RowKey, cancellationToken);
         }
-        return commit.Result(sent, pending) with { Armed = armed };
+        return (commit.Result(sent, pending) with { Armed = armed }, commit.Instance);
     }
 
     private async Task<TimeSpan> ArmQueueAsync(string type, string instanceId, WorkflowTimer timer, CancellationToken cancellationToken)
