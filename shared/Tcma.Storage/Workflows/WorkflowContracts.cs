@@ -40,7 +40,7 @@ public enum WorkflowOutcome
     StaleTimer,
     /// <summary>The timer woke before its due time (long waits wake every 6 days): re-armed, nothing changed.</summary>
     TimerNotDue,
-    /// <summary>A timer for an instance that does not exist: nothing changed.</summary>
+    /// <summary>An event or timer for an instance that was never started: nothing changed.</summary>
     UnknownInstance,
 }
 

@@ -38,12 +38,23 @@ public sealed class WorkflowEngine(
     private WorkflowOptions Options => options.Value;
 
     /// <summary>
-    /// Delivers an event: starts the instance on its first event, records it once (a repeated event id is a no-op),
-    /// commits the transition's decision, then sends what it decided.
+    /// Starts an instance with its first event (a fund request submitted, a launch scheduled). Starting again with
+    /// the same event id is a no-op; with another id it is an ordinary event for the running instance.
     /// </summary>
-    public async Task<WorkflowResult> RaiseAsync(string type, string instanceId, WorkflowEvent workflowEvent, CancellationToken cancellationToken = default)
+    public Task<WorkflowResult> StartAsync(string type, string instanceId, WorkflowEvent workflowEvent, CancellationToken cancellationToken = default)
+        => ApplyAsync(type, instanceId, workflowEvent, create: true, cancellationToken);
+
+    /// <summary>
+    /// Delivers an event to a running instance: records it once (a repeated event id is a no-op), commits the
+    /// transition's decision, then sends what it decided. An event for an instance that was never started (a
+    /// forged or mistyped link) creates nothing and reports <see cref="WorkflowOutcome.UnknownInstance"/>.
+    /// </summary>
+    public Task<WorkflowResult> RaiseAsync(string type, string instanceId, WorkflowEvent workflowEvent, CancellationToken cancellationToken = default)
+        => ApplyAsync(type, instanceId, workflowEvent, create: false, cancellationToken);
+
+    private async Task<WorkflowResult> ApplyAsync(string type, string instanceId, WorkflowEvent workflowEvent, bool create, CancellationToken cancellationToken)
     {
-        var commit = await CommitAsync(type, instanceId, workflowEvent, null, cancellationToken);
+        var commit = await CommitAsync(type, instanceId, workflowEvent, null, cancellationToken, create);
         if (commit.Outcome != WorkflowOutcome.Applied) return commit.Result(0, 0);
         var (sent, pending, armed) = await AfterCommitAsync(commit, cancellationToken);
         return commit.Result(sent, pending) with { Armed = armed };
@@ -148,7 +159,7 @@ public sealed class WorkflowEngine(
     }
 
     /// <summary>Decides and commits, without sending anything: what survives a crash right after the commit.</summary>
-    internal async Task<Commit> CommitAsync(string type, string instanceId, WorkflowEvent workflowEvent, TimerRef? timer, CancellationToken cancellationToken)
+    internal async Task<Commit> CommitAsync(string type, string instanceId, WorkflowEvent workflowEvent, TimerRef? timer, CancellationToken cancellationToken, bool create = false)
     {
         var definition = registry.Get(type);
         var pk = PartitionKeyOf(type, instanceId);
@@ -165,10 +176,10 @@ public sealed class WorkflowEngine(
             var (instance, etag) = await loading;
             var duplicate = (await seen).HasValue;
             var now = clock.GetUtcNow();
+            if (instance is null && !create) return new(WorkflowOutcome.UnknownInstance, null, [], [], null);
             if (timer is not null)
             {
-                if (instance is null) return new(WorkflowOutcome.UnknownInstance, null, [], [], null);
-                switch (instance.CheckTimer(timer.Name, timer.Token, now))
+                switch (instance!.CheckTimer(timer.Name, timer.Token, now))
                 {
                     case TimerCheck.Stale: return new(WorkflowOutcome.StaleTimer, instance, [], [], null);
                     case TimerCheck.NotYetDue: return new(WorkflowOutcome.TimerNotDue, instance, [], [], null);

@@ -54,10 +54,10 @@ public sealed class WorkflowBenchmark : IBenchmark
             .BuildServiceProvider();
         var engine = services.GetRequiredService<WorkflowEngine>();
         const string type = ApprovalReminderWorkflow.TypeName;
-        await engine.RaiseAsync(type, "warm-up", Start("warm-up"));
+        await engine.StartAsync(type, "warm-up", Start("warm-up"));
 
         var ids = Enumerable.Range(0, instances).Select(i => $"fr-{i}").ToArray();
-        await Measure(counter, $"start {instances} instances (2 timers each)", instances, () => ForEach(ids, parallel, id => engine.RaiseAsync(type, id, Start(id))));
+        await Measure(counter, $"start {instances} instances (2 timers each)", instances, () => ForEach(ids, parallel, id => engine.StartAsync(type, id, Start(id))));
 
         clock.Advance(TimeSpan.FromDays(2));
         await Measure(counter, $"fire {instances} reminder timers (1 email each over SMTP)", instances, () => ForEach(ids, parallel, async id =>

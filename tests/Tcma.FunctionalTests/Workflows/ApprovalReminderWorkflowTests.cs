@@ -21,7 +21,7 @@ public sealed class ApprovalReminderWorkflowTests
     {
         var (id, approver, boss) = ("fr-" + Guid.NewGuid().ToString("N")[..8], Unique("approver"), Unique("boss"));
         var request = new ApprovalRequest($"Fund request {id}", approver, boss, TimeSpan.FromDays(2), escalateAfter ?? TimeSpan.FromDays(5));
-        var started = await h.Engine.RaiseAsync(Type, id, new WorkflowEvent($"start-{id}", ApprovalReminderWorkflow.Started, "partner:p-1",
+        var started = await h.Engine.StartAsync(Type, id, new WorkflowEvent($"start-{id}", ApprovalReminderWorkflow.Started, "partner:p-1",
             JsonSerializer.Serialize(request, WorkflowJson.Options)));
         return (id, approver, boss, started);
     }
@@ -291,7 +291,9 @@ public sealed class ApprovalReminderWorkflowTests
         await Assert.ThrowsAsync<ArgumentException>(() => h.Engine.RaiseAsync(Type, "bad/id", new WorkflowEvent("e", "Approved")));
         await Assert.ThrowsAsync<ArgumentException>(() => h.Engine.RaiseAsync(Type, "ok", new WorkflowEvent("", "Approved")));
         await Assert.ThrowsAsync<UnknownWorkflowTypeException>(() => h.Engine.RaiseAsync("NoSuchType", "ok", new WorkflowEvent("e", "x")));
-        await Assert.ThrowsAsync<TableBatchRuleException>(() => h.Engine.RaiseAsync(Type, "big", new WorkflowEvent("e", "Noted", "x", new string('x', 40_000))));
+        Assert.Equal(WorkflowOutcome.UnknownInstance, (await h.Engine.RaiseAsync(Type, "never-started", new WorkflowEvent("e", "Approved", "x"))).Outcome);
+        Assert.Null(await h.Engine.GetAsync(Type, "never-started"));
+        await Assert.ThrowsAsync<TableBatchRuleException>(() => h.Engine.StartAsync(Type, "big", new WorkflowEvent("e", "Noted", "x", new string('x', 40_000))));
         Assert.Throws<FormatException>(() => WorkflowTimerMessage.Parse("not json"));
         Assert.Throws<FormatException>(() => WorkflowTimerMessage.Parse("""{"Type":"ApprovalReminder"}"""));
         Assert.Null(await h.Engine.GetAsync(Type, "big"));

@@ -17,7 +17,7 @@ public sealed class WorkflowCommandsTests
     public async Task A_queue_message_decided_in_a_transition_is_sent_after_the_commit()
     {
         await using var h = await WorkflowHarness.StartAsync();
-        var result = await h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SendMessage("fund-approved", """{"fundRequest":"FR-7","amount":1200}""")));
+        var result = await h.Engine.StartAsync(Type, "i-1", Do("e-1", new SendMessage("fund-approved", """{"fundRequest":"FR-7","amount":1200}""")));
 
         Assert.Equal((1, 0), (result.Sent, result.Pending));
         var queue = await h.Storage.QueueAsync("fund-approved");
@@ -31,7 +31,7 @@ public sealed class WorkflowCommandsTests
     public async Task A_malformed_queue_message_is_refused_at_decision_time_and_nothing_is_committed()
     {
         await using var h = await WorkflowHarness.StartAsync();
-        await Assert.ThrowsAnyAsync<JsonException>(() => h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SendMessage("q", "{not json"))));
+        await Assert.ThrowsAnyAsync<JsonException>(() => h.Engine.StartAsync(Type, "i-1", Do("e-1", new SendMessage("q", "{not json"))));
         Assert.Null(await h.Engine.GetAsync(Type, "i-1"));
     }
 
@@ -41,7 +41,7 @@ public sealed class WorkflowCommandsTests
         await using var h = await WorkflowHarness.StartAsync();
         var to = $"big-{Guid.NewGuid():N}@example.test";
 
-        var crashed = await h.Engine.CommitAsync(Type, "i-1", new WorkflowEvent("e-1", "BigEmail", "test", to), null, default);
+        var crashed = await h.Engine.CommitAsync(Type, "i-1", new WorkflowEvent("e-1", "BigEmail", "test", to), null, default, create: true);
         var row = Assert.Single(await h.Engine.OutboxRowsAsync(Type, "i-1"));
         h.Clock.Advance(TimeSpan.FromMinutes(3));
         await h.Engine.SweepAsync();
@@ -58,7 +58,7 @@ public sealed class WorkflowCommandsTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         var now = h.Clock.GetUtcNow();
-        await h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SetTimer("a", now.AddHours(1)), new SetTimer("b", now.AddHours(1))));
+        await h.Engine.StartAsync(Type, "i-1", Do("e-1", new SetTimer("a", now.AddHours(1)), new SetTimer("b", now.AddHours(1))));
         var first = (await h.Engine.GetAsync(Type, "i-1"))!.Timers.ToDictionary(t => t.Name);
         await h.Engine.RaiseAsync(Type, "i-1", Do("e-2", new CancelTimer("a"), new SetTimer("b", now.AddHours(2))));
         var second = (await h.Engine.GetAsync(Type, "i-1"))!.Timers.ToDictionary(t => t.Name);
@@ -79,7 +79,7 @@ public sealed class WorkflowCommandsTests
     {
         await using var h = await WorkflowHarness.StartAsync();
         var now = h.Clock.GetUtcNow();
-        await h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SetTimer("a", now.AddHours(1))));
+        await h.Engine.StartAsync(Type, "i-1", Do("e-1", new SetTimer("a", now.AddHours(1))));
         await h.Engine.RaiseAsync(Type, "i-1", Do("e-2", new Complete("done")));
         var late = await h.Engine.RaiseAsync(Type, "i-1", Do("e-3", new SendMessage("q", "{}")));
         h.Clock.Advance(TimeSpan.FromHours(2));
@@ -96,7 +96,7 @@ public sealed class WorkflowCommandsTests
     public async Task An_email_that_can_never_be_sent_is_parked_with_its_reason_not_retried_forever()
     {
         await using var h = await WorkflowHarness.StartAsync();
-        var result = await h.Engine.RaiseAsync(Type, "i-1", Do("e-1", new SendEmail(new OutboxEmail("not-an-address", "s", "t"))));
+        var result = await h.Engine.StartAsync(Type, "i-1", Do("e-1", new SendEmail(new OutboxEmail("not-an-address", "s", "t"))));
         h.Clock.Advance(TimeSpan.FromMinutes(10));
         var sweep = await h.Engine.SweepAsync();
 
