@@ -10,6 +10,7 @@ public static class TcmaApp
     {
         builder.AddFunctionHost();
         builder.AddOperations();
+        builder.AddWorkflows();
         return builder;
     }
 
