@@ -1,4 +1,6 @@
 using Tcma.Functions.Hosting;
+using Tcma.Functions.Identity;
+using Tcma.Functions.Web;
 
 namespace Tcma.Functions;
 
@@ -8,12 +10,16 @@ public static class TcmaApp
     public static WebApplicationBuilder AddTcma(this WebApplicationBuilder builder)
     {
         builder.AddFunctionHost();
+        builder.AddIdentity();
+        builder.AddWeb();
         return builder;
     }
 
     public static WebApplication MapTcma(this WebApplication app)
     {
         app.MapFunctionHost();
+        app.MapIdentity();
+        app.MapWeb();
         return app;
     }
 }
