@@ -87,6 +87,7 @@ public sealed class TokenSigner(TokenKeys keys)
         if (dot <= 0 || dot != token.LastIndexOf('.')) return TokenVerification.Fail(TokenFailure.Malformed);
         if (!TryDecodeCanonical(token.AsSpan(0, dot), out var payloadBytes) || !TryDecodeCanonical(token.AsSpan(dot + 1), out var mac))
             return TokenVerification.Fail(TokenFailure.Malformed);
+        if (mac.Length != HMACSHA256.HashSizeInBytes) return TokenVerification.Fail(TokenFailure.Malformed);
 
         Payload? payload;
         try
