@@ -57,7 +57,7 @@ public static class IdentityEndpoints
         var roles = new List<VendorRole>();
         foreach (var r in request?.Roles ?? [])
         {
-            if (Enum.TryParse<VendorRole>(r, ignoreCase: false, out var role) && ApiKeySecret.GrantableRoles.Contains(role) && Enum.IsDefined(role)) roles.Add(role);
+            if (Enum.TryParse<VendorRole>(r, ignoreCase: false, out var role) && role.ToString() == r && ApiKeySecret.GrantableRoles.Contains(role)) roles.Add(role);
             else errors["roles"] = [$"Roles must be among {string.Join(", ", ApiKeySecret.GrantableRoles)}."];
         }
         if (roles.Count == 0 && !errors.ContainsKey("roles")) errors["roles"] = ["Grant the key at least one role."];
@@ -93,7 +93,7 @@ public static class IdentityEndpoints
         var vendor = form.Vendor?.Trim() ?? "";
         var email = form.Email?.Trim() ?? "";
         if (!VendorIds.IsValid(vendor)) errors["vendor"] = ["Vendor ids are 2-40 lowercase letters, digits or hyphens."];
-        if (!Enum.TryParse<VendorRole>(form.Role, out var role) || !Enum.IsDefined(role)) errors["role"] = ["Choose a role."];
+        if (!Enum.TryParse<VendorRole>(form.Role, out var role) || role.ToString() != form.Role) errors["role"] = ["Choose a role."];
         if (email.Length is 0 or > 200 || !email.Contains('@')) errors["email"] = ["Enter an email address."];
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 

@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Authorization;
+
 namespace Tcma.Functions.Web;
 
 /// <summary>
@@ -22,7 +24,12 @@ public static class WebApp
             app.UseWhen(c => c.Request.Path.StartsWithSegments("/api"), b => b.UseExceptionHandler());
         }
         app.UseStaticFiles();
-        app.MapRazorComponents<App>();
+        app.MapRazorComponents<App>().Add(endpoint =>
+        {
+            // Blazor's own plumbing (e.g. /_framework/opaque-redirect) serves no data; pages declare their policies themselves.
+            if (endpoint is RouteEndpointBuilder route && route.RoutePattern.RawText?.StartsWith("/_framework/", StringComparison.Ordinal) == true)
+                endpoint.Metadata.Add(new AllowAnonymousAttribute());
+        });
         return app;
     }
 }
