@@ -16,6 +16,7 @@ public sealed class ConsoleBrowserTests
 
         // A stranger asking for the console is sent to sign in first, and brought back afterwards.
         await page.GotoAsync("/console");
+        Assert.Empty(await LowContrastTextAsync(page));
         Assert.EndsWith("/signin?returnUrl=%2Fconsole", page.Url);
         await page.GetByLabel("Vendor id").FillAsync("acme");
         await page.GetByLabel("Email").FillAsync("casey@acme.example");
@@ -31,6 +32,13 @@ public sealed class ConsoleBrowserTests
         Assert.Contains("casey@acme.example", await header.InnerTextAsync());
         Assert.Contains("Channel manager", await header.InnerTextAsync());
         Assert.Equal(1, await page.GetByRole(AriaRole.Main).CountAsync());
+
+        Assert.Empty(await LowContrastTextAsync(page));
+
+        // Keyboard users first reach the skip link, and focus is visibly drawn.
+        await page.Keyboard.PressAsync("Tab");
+        Assert.Equal("Skip to main content", await page.EvaluateAsync<string>("document.activeElement.textContent"));
+        Assert.NotEqual("none", await page.EvaluateAsync<string>("getComputedStyle(document.activeElement).outlineStyle"));
 
         // Nothing wider than the viewport: usable on a phone without sideways scrolling.
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
@@ -48,6 +56,24 @@ public sealed class ConsoleBrowserTests
         await page.WaitForURLAsync("**/console/kits");
         Assert.Equal("Kits", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
     }
+
+    /// <summary>Every visible piece of text whose colour against its effective background is below WCAG AA's 4.5:1.</summary>
+    private static Task<string[]> LowContrastTextAsync(IPage page) => page.EvaluateAsync<string[]>("""
+        () => {
+          const parse = s => { const m = s.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(',').map(parseFloat); return { rgb: p.slice(0, 3), a: p.length > 3 ? p[3] : 1 }; };
+          const lum = rgb => { const [r, g, b] = rgb.map(v => { v /= 255; return v <= 0.04045 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+          const background = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0) return c.rgb; } return [255, 255, 255]; };
+          const low = [];
+          for (const el of document.querySelectorAll('body *')) {
+            const text = [...el.childNodes].filter(n => n.nodeType === 3 && n.textContent.trim()).map(n => n.textContent.trim()).join(' ');
+            if (!text || el.getClientRects().length === 0) continue;
+            const [hi, lo] = [lum(parse(getComputedStyle(el).color).rgb), lum(background(el))].sort((a, b) => b - a);
+            const ratio = (hi + 0.05) / (lo + 0.05);
+            if (ratio < 4.5) low.push(`${el.tagName} "${text.slice(0, 40)}": ${ratio.toFixed(2)}`);
+          }
+          return low;
+        }
+        """);
 
     [Fact]
     public async Task Every_request_the_console_makes_stays_on_our_origin()
