@@ -53,6 +53,13 @@ public sealed class EndpointAuthorizationTests
             .Select(e => $"{e.RoutePattern.RawText} ({e.DisplayName}): policies [{string.Join(", ", PoliciesOf(e))}]")
             .ToList();
         Assert.True(undeclared.Count == 0, "endpoints without a named policy or AllowAnonymous:\n" + string.Join("\n", undeclared));
+
+        // A route naming a vendor must check it is the caller's own (RequireVendorScope), or one vendor could read another's.
+        var unscoped = endpoints
+            .Where(e => !IsAnonymous(e) && e.RoutePattern.GetParameter(VendorScopedMetadata.RouteValue) is not null &&
+                        e.Metadata.GetMetadata<VendorScopedMetadata>() is null)
+            .Select(e => e.RoutePattern.RawText).ToList();
+        Assert.True(unscoped.Count == 0, "routes with {vendorId} but no RequireVendorScope():\n" + string.Join("\n", unscoped));
     }
 
     [Fact]
