@@ -16,8 +16,10 @@ public sealed class ConsoleBrowserTests
 
         // A stranger asking for the console is sent to sign in first, and brought back afterwards.
         await page.GotoAsync("/console");
-        Assert.Empty(await LowContrastTextAsync(page));
         Assert.EndsWith("/signin?returnUrl=%2Fconsole", page.Url);
+        Assert.Empty(await LowContrastTextAsync(page));
+        Directory.CreateDirectory(Path.GetDirectoryName(Browser.ScreenshotPath("x"))!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Browser.ScreenshotPath($"signin-{width}"), FullPage = true });
         await page.GetByLabel("Vendor id").FillAsync("acme");
         await page.GetByLabel("Email").FillAsync("casey@acme.example");
         await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
