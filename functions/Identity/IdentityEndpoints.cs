@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -34,11 +35,14 @@ public static class IdentityEndpoints
     public static void MapSignIn(this WebApplication app)
     {
         // Signing out is harmless, so anyone may; the antiforgery token still stops other sites from doing it for them.
-        app.MapPost("/signout", async (HttpContext http, [FromForm] string? returnUrl) =>
+        app.MapPost("/signout", async Task<Results<RedirectHttpResult, ProblemHttpResult>> (HttpContext http, IAntiforgery antiforgery) =>
         {
+            // No form fields are bound here, so nothing would check the token unless we do.
+            if (!await antiforgery.IsRequestValidAsync(http))
+                return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The form has expired; reload the page and try again.");
             await http.SignOutAsync(Schemes.DevCookie);
-            return Results.Redirect("/signin");
-        }).AllowAnonymous();
+            return TypedResults.Redirect("/signin");
+        }).AllowAnonymous().DisableAntiforgery();
 
         if (!app.Environment.IsDevelopment()) return;
         app.MapPost("/signin/dev", DevSignIn).AllowAnonymous();

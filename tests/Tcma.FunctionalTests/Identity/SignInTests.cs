@@ -93,6 +93,10 @@ public sealed class SignInTests
         Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await client.GetAsync("/api/vendors/acme/api-keys")).StatusCode);
 
+        // Another site cannot sign the user out: no antiforgery token, no sign-out.
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/signout", new FormUrlEncodedContent([]))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/console")).StatusCode);
+
         var page = await client.GetStringAsync("/console");
         var token = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
         var signOut = await client.PostAsync("/signout", new FormUrlEncodedContent(new Dictionary<string, string> { ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token) }));
