@@ -17,6 +17,8 @@ public static class Schemes
     public const string PartnerLink = "PartnerLink";
     /// <summary>The cookie the Development sign-in page issues; never consulted outside Development.</summary>
     public const string DevCookie = "TcmaDev";
+    /// <summary>Nobody: used for the error page, which must render even when signing in is what failed.</summary>
+    public const string Nobody = "Nobody";
 
     public const string ApiKeyHeader = "X-Api-Key";
     /// <summary>Where a partner's link token travels: the <c>t</c> query parameter (emailed links, form actions) or this header.</summary>
@@ -26,6 +28,7 @@ public static class Schemes
     internal static string Select(HttpContext context)
     {
         var request = context.Request;
+        if (request.Path.StartsWithSegments("/error")) return Nobody;
         var authorization = request.Headers.Authorization.ToString();
         if (request.Headers.ContainsKey(ApiKeyHeader) || authorization.StartsWith("Bearer " + ApiKeySecret.Prefix, StringComparison.Ordinal))
             return ApiKey;
@@ -67,6 +70,12 @@ public abstract class TcmaAuthenticationHandler(IOptionsMonitor<AuthenticationSc
 {
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) => Schemes.ChallengeAsync(Context);
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) => Schemes.ForbidAsync(Context);
+}
+
+public sealed class NobodyAuthentication(IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder)
+    : TcmaAuthenticationHandler(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync() => Task.FromResult(AuthenticateResult.NoResult());
 }
 
 /// <summary>
@@ -134,7 +143,7 @@ public sealed class ApiKeyAuthentication(
 
 /// <summary>A partner acting through a signed link: the token's subject is the partner, its vendor the tenant.</summary>
 public sealed class PartnerLinkAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, LinkTokens tokens)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IServiceProvider services)
     : TcmaAuthenticationHandler(options, logger, encoder)
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -142,6 +151,18 @@ public sealed class PartnerLinkAuthentication(
         var token = Request.Query[Schemes.LinkQuery].ToString();
         if (token.Length == 0) token = Request.Headers[Schemes.LinkHeader].ToString();
         if (token.Length == 0) return Task.FromResult(AuthenticateResult.NoResult());
+        LinkTokens tokens;
+        try
+        {
+            tokens = services.GetRequiredService<LinkTokens>();
+        }
+        catch (OptionsValidationException e)
+        {
+            // Misconfigured keys must not turn every partner page into a crash loop: the partner is told the link
+            // does not work, operations see the reason.
+            Logger.LogError(e, "Partner link refused: token signing keys are not configured");
+            return Task.FromResult(AuthenticateResult.Fail("token keys not configured"));
+        }
         // Any purpose may carry a partner in; each endpoint checks the purpose it needs (and consumes single-use ones).
         var purpose = LinkTokens.PeekPurpose(token);
         var result = purpose is null ? TokenVerification.Fail(TokenFailure.Malformed) : tokens.Verify(token, purpose);

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tcma.Functions.Web;
 using Tcma.Storage;
 using Tcma.Storage.Identity;
 
@@ -23,11 +24,13 @@ public static class IdentityApp
         services.AddOptions<TokenOptions>()
             .BindConfiguration(TokenOptions.Section)
             .PostConfigure<IHostEnvironment>((o, env) => { if (env.IsDevelopment()) LinkTokens.GenerateDevelopmentKey(o); })
-            .Validate(TokenOptions.IsValid, "Tokens:Keys must hold Base64 secrets of 32+ bytes under 1-16 letter/digit ids, and Tokens:ActiveKey must name one of them.")
-            .ValidateOnStart();
+            // Checked when the first link is made or opened, not at start-up: an app without links to sign (a benchmark,
+            // a trigger-only test) still boots, while any link use fails loudly until keys are configured.
+            .Validate(TokenOptions.IsValid, "Tokens:Keys must hold Base64 secrets of 32+ bytes under 1-16 letter/digit ids, and Tokens:ActiveKey must name one of them.");
 
         services.AddAuthentication(Schemes.Tcma)
             .AddPolicyScheme(Schemes.Tcma, "Tcma", o => o.ForwardDefaultSelector = Schemes.Select)
+            .AddScheme<AuthenticationSchemeOptions, NobodyAuthentication>(Schemes.Nobody, null)
             .AddScheme<AuthenticationSchemeOptions, AppServiceAuthentication>(Schemes.AppService, null)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(Schemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, PartnerLinkAuthentication>(Schemes.PartnerLink, null)
@@ -47,6 +50,7 @@ public static class IdentityApp
 
     public static WebApplication MapIdentity(this WebApplication app)
     {
+        app.UseErrorHandling();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -66,4 +66,32 @@ public sealed class AppServiceAuthenticationTests
             Assert.Equal(HttpStatusCode.Unauthorized, (await client.GetAsync("/api/vendors/acme/api-keys")).StatusCode);
         }
     }
+
+    [Fact]
+    public async Task When_the_membership_lookup_fails_people_get_the_error_page_and_programs_a_bare_500()
+    {
+        var overrides = new Dictionary<string, string?>(UnderAzureFunctionsWithEasyAuth)
+        {
+            ["environment"] = "Production",
+            ["Tokens:Keys:k1"] = Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            ["Tokens:ActiveKey"] = "k1",
+            // Nothing listens on port 1: every table call fails after the SDK's retries.
+            ["AzureWebJobsStorage"] = "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;TableEndpoint=http://127.0.0.1:1/devstoreaccount1;BlobEndpoint=http://127.0.0.1:1/devstoreaccount1;QueueEndpoint=http://127.0.0.1:1/devstoreaccount1;",
+            ["LocalTriggerHost:Enabled"] = "false",
+        };
+        await using var app = await TcmaAppFactory.StartAsync(overrides: overrides, localTriggerHost: false);
+        var client = app.Anonymous();
+        client.DefaultRequestHeaders.Add(AppServicePrincipal.HeaderName, Header(Guid.NewGuid().ToString(), "ana@acme.example"));
+
+        var page = await client.GetAsync("/console");
+        Assert.Equal(HttpStatusCode.InternalServerError, page.StatusCode);
+        var html = await page.Content.ReadAsStringAsync();
+        Assert.Contains("Something went wrong", html);
+        Assert.DoesNotContain("127.0.0.1", html);
+
+        var api = await client.GetAsync("/api/me");
+        Assert.Equal(HttpStatusCode.InternalServerError, api.StatusCode);
+        Assert.Equal("application/problem+json", api.Content.Headers.ContentType?.MediaType);
+        Assert.DoesNotContain("127.0.0.1", await api.Content.ReadAsStringAsync());
+    }
 }

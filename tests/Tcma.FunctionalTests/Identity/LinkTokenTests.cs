@@ -71,4 +71,20 @@ public sealed class LinkTokenTests
             .Sign(TokenPurposes.Launch, "partner-42", "acme", DateTimeOffset.UtcNow.AddDays(1));
         Assert.Equal(HttpStatusCode.Unauthorized, (await app.Anonymous().GetAsync($"/api/partner/me?t={foreign}")).StatusCode);
     }
+
+    [Fact]
+    public async Task Outside_Development_without_keys_the_app_still_boots_but_no_link_is_made_or_accepted()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(overrides: new Dictionary<string, string?> { ["environment"] = "Production" });
+        var client = app.Anonymous();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/signin")).StatusCode);
+
+        var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(() => app.Services.GetRequiredService<LinkTokens>());
+        Assert.Contains("Tokens:ActiveKey", error.Message);
+        var page = await client.GetAsync("/partner?t=anything");
+        Assert.Equal("/partner/link-invalid", page.Headers.Location?.OriginalString);
+        var response = await client.GetAsync("/api/partner/me?t=anything");
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.DoesNotContain("Tokens", await response.Content.ReadAsStringAsync());
+    }
 }
