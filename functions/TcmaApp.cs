@@ -1,5 +1,7 @@
 using Tcma.Functions.Hosting;
+using Tcma.Functions.Identity;
 using Tcma.Functions.Operations;
+using Tcma.Functions.Web;
 
 namespace Tcma.Functions;
 
@@ -11,6 +13,8 @@ public static class TcmaApp
         builder.AddFunctionHost();
         builder.AddOperations();
         builder.AddWorkflows();
+        builder.AddIdentity();
+        builder.AddWeb();
         return builder;
     }
 
@@ -18,6 +22,8 @@ public static class TcmaApp
     {
         app.MapFunctionHost();
         app.MapOperations();
+        app.MapIdentity();
+        app.MapWeb();
         return app;
     }
 }

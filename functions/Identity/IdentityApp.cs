@@ -1,0 +1,61 @@
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tcma.Functions.Web;
+using Tcma.Storage;
+using Tcma.Storage.Identity;
+
+namespace Tcma.Functions.Identity;
+
+public static class IdentityApp
+{
+    public static WebApplicationBuilder AddIdentity(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton(sp => StorageAccount.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
+        services.AddSingleton<ApiKeyStore>();
+        services.AddSingleton<VendorUserStore>();
+        services.AddSingleton<TokenUseStore>();
+        services.AddSingleton<LinkTokens>();
+        services.AddMemoryCache();
+        services.AddProblemDetails();
+
+        services.AddOptions<TokenOptions>()
+            .BindConfiguration(TokenOptions.Section)
+            .PostConfigure<IHostEnvironment>((o, env) => { if (env.IsDevelopment()) LinkTokens.GenerateDevelopmentKey(o); })
+            // Checked when the first link is made or opened, not at start-up: an app without links to sign (a benchmark,
+            // a trigger-only test) still boots, while any link use fails loudly until keys are configured.
+            .Validate(TokenOptions.IsValid, "Tokens:Keys must hold Base64 secrets of 32+ bytes under 1-16 letter/digit ids, and Tokens:ActiveKey must name one of them.");
+
+        services.AddAuthentication(Schemes.Tcma)
+            .AddPolicyScheme(Schemes.Tcma, "Tcma", o => o.ForwardDefaultSelector = Schemes.Select)
+            .AddScheme<AuthenticationSchemeOptions, NobodyAuthentication>(Schemes.Nobody, null)
+            .AddScheme<AuthenticationSchemeOptions, AppServiceAuthentication>(Schemes.AppService, null)
+            .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(Schemes.ApiKey, null)
+            .AddScheme<AuthenticationSchemeOptions, PartnerLinkAuthentication>(Schemes.PartnerLink, null)
+            .AddCookie(Schemes.DevCookie, o =>
+            {
+                o.Cookie.Name = "tcma.dev";
+                o.Cookie.HttpOnly = true;
+                o.Cookie.SameSite = SameSiteMode.Lax;
+                o.ExpireTimeSpan = TimeSpan.FromHours(8);
+                o.Events.OnRedirectToLogin = c => Schemes.ChallengeAsync(c.HttpContext);
+                o.Events.OnRedirectToAccessDenied = c => Schemes.ForbidAsync(c.HttpContext);
+            });
+        services.AddAuthorization(Policies.Add);
+        services.AddAntiforgery(o => o.Cookie.Name = "tcma.af");
+        return builder;
+    }
+
+    public static WebApplication MapIdentity(this WebApplication app)
+    {
+        app.UseErrorHandling();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+        app.MapApiKeys();
+        app.MapSignIn();
+        return app;
+    }
+}
