@@ -51,6 +51,11 @@ public static class IdentityApp
     public static WebApplication MapIdentity(this WebApplication app)
     {
         app.UseErrorHandling();
+        // Routing answers a known path called with the wrong method through a 405 endpoint that carries no
+        // metadata; without this the deny-by-default policy would send the caller to sign-in instead.
+        app.Use((context, next) => context.GetEndpoint() is { DisplayName: "405 HTTP Method Not Supported", RequestDelegate: { } answer405 }
+            ? answer405(context)
+            : next(context));
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -9,13 +9,14 @@ namespace Tcma.Functions.Operations;
 /// wrong), so one bounded attempt runs at start-up and, if it fails, attempts continue in the background
 /// with back-off until storage answers.
 /// </summary>
-internal sealed class StorageProvisioner(StorageAccount storage, TimeProvider time, ILogger<StorageProvisioner> logger) : IHostedService, IDisposable
+internal sealed class StorageProvisioner(StorageAccount storage, TimeProvider time, ILogger<StorageProvisioner> logger) : IHostedService
 {
     internal static readonly TimeSpan StartupAttemptTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan AttemptTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan FirstRetryDelay = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan MaxRetryDelay = TimeSpan.FromMinutes(1);
 
+    // Not disposed: the host may stop this service after the container disposed it, and a CTS without timers holds nothing.
     private readonly CancellationTokenSource stopping = new();
     private Task retrying = Task.CompletedTask;
 
@@ -37,8 +38,6 @@ internal sealed class StorageProvisioner(StorageAccount storage, TimeProvider ti
         await stopping.CancelAsync();
         await retrying.WaitAsync(cancellationToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
     }
-
-    public void Dispose() => stopping.Dispose();
 
     private async Task RetryAsync(TimeSpan delay, CancellationToken cancellationToken)
     {
