@@ -308,10 +308,12 @@ var appSettings = [
   { name: 'LocalTriggerHost__Enabled', value: 'false' }
   { name: 'Email__SmtpHost', value: smtpHost }
   { name: 'Email__SmtpPort', value: string(smtpPort) }
-  { name: 'Email__SmtpUserName', value: smtpUserName }
+  { name: 'Email__UserName', value: smtpUserName }
   { name: 'Email__From', value: emailFrom }
-  { name: 'Email__SmtpPassword', value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecret.properties.secretUri})' }
-  { name: 'Tokens__SigningKey', value: '@Microsoft.KeyVault(SecretUri=${signingKeySecret.properties.secretUri})' }
+  { name: 'Email__Password', value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecret.properties.secretUri})' }
+  // To rotate: add Tokens__Keys__<new id> beside this one, move Tokens__ActiveKey to it, remove the old one once its links expired.
+  { name: 'Tokens__Keys__primary', value: '@Microsoft.KeyVault(SecretUri=${signingKeySecret.properties.secretUri})' }
+  { name: 'Tokens__ActiveKey', value: 'primary' }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

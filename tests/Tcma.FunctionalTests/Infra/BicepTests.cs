@@ -74,12 +74,14 @@ public sealed class BicepTests
         Assert.Contains("ConnectionString", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
 
         // Secrets are Key Vault references, never the parameter values themselves.
-        foreach (var name in new[] { "Email__SmtpPassword", "Tokens__SigningKey" })
+        foreach (var name in new[] { "Email__Password", "Tokens__Keys__primary" })
         {
             Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[name]);
             Assert.Contains("Microsoft.KeyVault/vaults/secrets", settings[name]);
         }
         Assert.DoesNotContain(settings.Values, v => v.Contains("parameters('tokenSigningKey')") || v.Contains("parameters('smtpPassword')"));
+        // The app signs links with the key its configuration names (see functions/Identity/LinkTokens.cs).
+        Assert.Equal("primary", settings["Tokens__ActiveKey"]);
         Assert.Equal("false", settings["LocalTriggerHost__Enabled"]);
     }
 
