@@ -121,6 +121,7 @@ public sealed class LiquidTemplate
         {
             SyntaxCompatibilityLevel = SyntaxCompatibility.DotLiquid22a,
         };
+        SharedStrainer.Attach(context);
         using var writer = new LimitedWriter(maxChars);
         writer.GetStringBuilder().EnsureCapacity(Math.Min(capacity, maxChars));
         try

@@ -66,7 +66,11 @@ internal sealed partial class RenderTag : Tag
 
     private static void RenderSnippet(Context outer, RenderState state, CompiledTemplate snippet, Hash scope, TextWriter result)
     {
-        var inner = new Context(outer.Environments, scope, outer.Registers, ErrorsOutputMode.Rethrow, outer.MaxIterations, outer.FormatProvider, state.Token);
+        var inner = new Context(outer.Environments, scope, outer.Registers, ErrorsOutputMode.Rethrow, outer.MaxIterations, outer.FormatProvider, state.Token)
+        {
+            SyntaxCompatibilityLevel = outer.SyntaxCompatibilityLevel,
+        };
+        SharedStrainer.Attach(inner);
         foreach (var node in snippet.Nodes) snippet.RenderNode(node, inner, result);
     }
 
