@@ -92,6 +92,11 @@ internal sealed partial class LiquidCompiler
             return null;
         }
         var analysis = Analyse(tokens);
+        if (_compiling.Count == 0 && UnknownVariable(tokens, analysis) is { } unknown)
+        {
+            errors.Add(scanner.ErrorAt(unknown.Offset, unknown.Message));
+            return null;
+        }
         foreach (var token in tokens)
         {
             var problem = Emit(token, analysis, errors);
@@ -178,6 +183,21 @@ internal sealed partial class LiquidCompiler
         }
         captured.ExceptWith(otherwiseAssigned);
         return new Analysis(references, assigns, tainted, captured);
+    }
+
+    /// <summary>
+    /// A misspelt root (<c>recipent.first_name</c>) would print nothing in every email of a launch; refuse it while
+    /// the vendor is still looking at the template. Snippets are exempt: their variables come from the caller.
+    /// </summary>
+    private static (int Offset, string Message)? UnknownVariable(List<Token> tokens, Analysis analysis)
+    {
+        var known = new HashSet<string>(LiquidModel.Roots) { "forloop", "tablerowloop" };
+        foreach (var sets in analysis.Assigns) known.UnionWith(sets);
+        for (var i = 0; i < tokens.Count; i++)
+            foreach (var name in analysis.References[i])
+                if (!known.Contains(name) && !(tokens[i] is { Kind: TokenKind.Tag, Name: "render" } && Regex.IsMatch(tokens[i].Args, $@"\bas\s+{Regex.Escape(name)}\b")))
+                    return (tokens[i].Offset, $"unknown variable '{name}'; the model has {string.Join(", ", LiquidModel.Roots)}");
+        return null;
     }
 
     /// <summary>Top-level statements, each marked when it (transitively) depends on recipient data.</summary>

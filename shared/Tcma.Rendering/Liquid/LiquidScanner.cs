@@ -329,6 +329,13 @@ internal sealed partial class LiquidScanner
                 previous = 'a';
                 continue;
             }
+            if (c == '.' && i + 1 < markup.Length && markup[i + 1] == '.')
+            {
+                // A range's '..' is an operator, not a property access: (1..recipient.count) reads 'recipient'.
+                previous = ' ';
+                i += 2;
+                continue;
+            }
             if (c != ' ') previous = c;
             i++;
         }

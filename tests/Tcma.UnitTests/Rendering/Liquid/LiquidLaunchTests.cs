@@ -13,6 +13,7 @@ public class LiquidLaunchTests
         "{% assign who = recipient.first_name | default: 'there' %}{% assign line = 'Hi ' | append: who %}{{ partner.name }}: {{ line }}",
         "{% capture a %}{{ partner.city }}{% endcapture %}{% if recipient.email contains 'ada' %}{{ a }}{% else %}-{% endif %}",
         "{% increment c %}{{ partner.name }}{% increment c %}{{ recipient.email }}{% cycle 'x','y' %}{% cycle 'x','y' %}",
+        "{% for i in (1..recipient.email.size) limit: 3 %}{{ i }}{% endfor %}{{ partner.name }}",
         "{% liquid\n assign t = 0\n for p in campaign.products\n  assign t = t | plus: p.price\n endfor\n%}{{ t }} {{ links.unsubscribe | track }}",
     };
 

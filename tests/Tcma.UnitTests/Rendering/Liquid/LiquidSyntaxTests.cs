@@ -116,9 +116,22 @@ public class LiquidSyntaxTests
         {
             ["product"] = "{% assign inner = 'leaked' %}[{{ item.name }} {{ secret }} {{ label }}]",
         };
-        var template = Parse("{% assign secret = 'outer' %}{% render 'product', item: campaign.products[0], label: 'L' %}{% render 'product' for campaign.products as item %}{{ inner }}",
+        var template = Parse("{% assign secret = 'outer' %}{% assign inner = 'mine' %}{% render 'product', item: campaign.products[0], label: 'L' %}{% render 'product' for campaign.products as item %}{{ inner }}",
             snippets: snippets);
         var result = template.Render(Model(), Options());
-        Assert.Equal("[Router  L][Router  ][Switch  ][Laptop  ]", result.Text);
+        Assert.Equal("[Router  L][Router  ][Switch  ][Laptop  ]mine", result.Text);
+    }
+
+    [Fact]
+    public void A_misspelt_model_root_is_refused_at_validation()
+    {
+        var error = ParseError("Hi\n {{ recipent.first_name }}");
+        Assert.Equal(new LiquidError("email.liquid", 2, 2, "unknown variable 'recipent'; the model has partner, vendor, campaign, recipient, links"), error);
+    }
+
+    [Fact]
+    public void Raw_blocks_keep_multi_line_markup_as_text()
+    {
+        Assert.Equal("{{ a\n }}{% if\n %}", Render("{% raw %}{{ a\n }}{% if\n %}{% endraw %}"));
     }
 }
