@@ -47,6 +47,16 @@ public class LiquidSafetyTests
         Assert.Equal(new LiquidError("email.liquid", 2, 3, "a loop went over the limit of 1,000 iterations"), result.Error);
     }
 
+    [Theory]
+    [InlineData("{% tablerow i in (1..100000) %}{% endtablerow %}")]
+    [InlineData("{% render 'box' for (1..100000) as i %}")]
+    public void Other_loops_are_capped_too(string source)
+    {
+        var template = Parse(source, snippets: new Dictionary<string, string> { ["box"] = "x" });
+        var result = template.Render(Model(), Options());
+        Assert.Contains("over the limit of 1,000 iterations", result.Error?.Message);
+    }
+
     [Fact]
     public void Nested_loops_that_never_finish_are_stopped_by_the_time_limit()
     {
