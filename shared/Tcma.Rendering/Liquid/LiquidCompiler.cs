@@ -91,7 +91,7 @@ internal sealed partial class LiquidCompiler
             errors.AddRange(scanner.Errors);
             return null;
         }
-        var analysis = Analyse(tokens);
+        var analysis = Analyse(tokens, snippet: _compiling.Count > 0);
         if (_compiling.Count == 0 && UnknownVariable(tokens, analysis) is { } unknown)
         {
             errors.Add(scanner.ErrorAt(unknown.Offset, unknown.Message));
@@ -130,7 +130,7 @@ internal sealed partial class LiquidCompiler
         HashSet<string> CaptureOnly);
 
     /// <summary>Which variables carry partner or recipient data (taint), found by a fixed point over assignments.</summary>
-    private static Analysis Analyse(List<Token> tokens)
+    private static Analysis Analyse(List<Token> tokens, bool snippet)
     {
         var references = new List<HashSet<string>>();
         var assigns = new List<HashSet<string>>();
@@ -174,6 +174,12 @@ internal sealed partial class LiquidCompiler
                 for (var j = i + 1; j < capture.End; j++) references[i].UnionWith(references[j]);
 
         var tainted = new HashSet<string>(LiquidModel.UntrustedRoots);
+        if (snippet)
+        {
+            // A snippet's parameters may carry recipient data from the caller: trust none of them.
+            var assignedHere = assigns.SelectMany(a => a).ToHashSet();
+            tainted.UnionWith(references.SelectMany(r => r).Where(r => !assignedHere.Contains(r) && !LiquidModel.Roots.Contains(r)));
+        }
         for (var changed = true; changed;)
         {
             changed = false;

@@ -159,6 +159,15 @@ public class LiquidSafetyTests
     }
 
     [Fact]
+    public void Raw_in_a_snippet_cannot_unescape_what_the_caller_passes_in()
+    {
+        var parsed = LiquidTemplate.Parse("{% render 'card', who: recipient.first_name %}", "email.liquid",
+            snippets: new Dictionary<string, string> { ["card"] = "{% assign title = campaign.title %}{{ title | raw }}{{ who | raw }}" });
+        Assert.Equal("'raw' cannot be used on partner- or recipient-provided values: they are always HTML-escaped", parsed.Errors[0].Message);
+        Assert.Equal(("card", 1, 53), (parsed.Errors[0].File, parsed.Errors[0].Line, parsed.Errors[0].Column));
+    }
+
+    [Fact]
     public void Captured_html_keeps_its_markup_while_the_recipient_value_inside_is_escaped()
     {
         Assert.Equal("<b>&lt;i&gt;</b>", Render("{% capture hello %}<b>{{ recipient.first_name }}</b>{% endcapture %}{{ hello }}", Model("<i>")));
