@@ -88,8 +88,9 @@ public sealed record RenderOptions
     public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
     /// <summary>ISO 4217 code for the <c>money</c> filter.</summary>
     public string Currency { get; init; } = "USD";
-    /// <summary>What "now" means for <c>date</c>; pass the clock's time, never DateTime.UtcNow.</summary>
+    /// <summary>What "now" means for <c>date</c>; pass the injected TimeProvider's time, never DateTime.UtcNow.</summary>
     public DateTimeOffset Now { get; init; }
     public LiquidTracking? Tracking { get; init; }
+    /// <summary>Cancels a whole render or a launch preparation (a cancelled render throws; it is not a template error).</summary>
     public CancellationToken CancellationToken { get; init; }
 }

@@ -55,7 +55,7 @@ public sealed class LiquidTemplate
     public RenderResult Render(LiquidModel model, RenderOptions? options = null)
     {
         options ??= new RenderOptions();
-        return Run(options, [new Hash(), model.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
+        return Run(options, options.CancellationToken, [new Hash(), model.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
         {
             foreach (var node in _main.Nodes) _main.RenderNode(node, context, writer);
         });
@@ -69,7 +69,7 @@ public sealed class LiquidTemplate
     {
         options ??= new RenderOptions();
         var parts = new List<LaunchPart>();
-        var result = Run(options, [new Hash(), launch.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
+        var result = Run(options, options.CancellationToken, [new Hash(), launch.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
         {
             var builder = writer.GetStringBuilder();
             var staticFrom = 0;
@@ -93,9 +93,9 @@ public sealed class LiquidTemplate
             : new LaunchPreparation(null, result.Error);
     }
 
-    internal RenderResult RenderLaunch(LaunchTemplate launch, LiquidModel recipient)
+    internal RenderResult RenderLaunch(LaunchTemplate launch, LiquidModel recipient, CancellationToken cancellationToken)
     {
-        return Run(launch.Options, [new Hash(), recipient.Values, launch.Model.Values], Limits.MaxOutputChars, launch.StaticLength + 256, (context, writer) =>
+        return Run(launch.Options, cancellationToken, [new Hash(), recipient.Values, launch.Model.Values], Limits.MaxOutputChars, launch.StaticLength + 256, (context, writer) =>
         {
             var scope = context.Scopes[^1];
             foreach (var part in launch.Parts)
@@ -111,9 +111,9 @@ public sealed class LiquidTemplate
         });
     }
 
-    private RenderResult Run(RenderOptions options, List<Hash> environments, int maxChars, int capacity, Action<Context, LimitedWriter> body)
+    private RenderResult Run(RenderOptions options, CancellationToken cancellationToken, List<Hash> environments, int maxChars, int capacity, Action<Context, LimitedWriter> body)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(options.CancellationToken);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(Limits.RenderTimeout);
         var state = new RenderState(options, _snippets, timeout.Token, Limits);
         var registers = new Hash { [RenderState.Key] = state };
@@ -131,7 +131,7 @@ public sealed class LiquidTemplate
         }
         catch (LiquidRenderException e)
         {
-            options.CancellationToken.ThrowIfCancellationRequested();
+            cancellationToken.ThrowIfCancellationRequested();
             return RenderResult.Failed(e.Error);
         }
         catch (OutputLimitException e)
@@ -168,5 +168,6 @@ public sealed class LaunchTemplate
     internal int StaticLength { get; }
 
     /// <summary>Renders one recipient's copy; <paramref name="recipient"/> carries <c>recipient</c> and <c>links</c>.</summary>
-    public RenderResult Render(LiquidModel recipient) => _template.RenderLaunch(this, recipient);
+    public RenderResult Render(LiquidModel recipient, CancellationToken cancellationToken = default) =>
+        _template.RenderLaunch(this, recipient, cancellationToken);
 }

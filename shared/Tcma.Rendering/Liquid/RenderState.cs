@@ -24,7 +24,7 @@ internal sealed class RenderState(RenderOptions options, IReadOnlyDictionary<str
         var (symbol, digits) = CurrencySymbol(key.Currency, key.Culture);
         format.CurrencySymbol = symbol;
         format.CurrencyDecimalDigits = digits;
-        return format;
+        return NumberFormatInfo.ReadOnly(format);
     });
 
     private static (string Symbol, int Digits) CurrencySymbol(string iso, string cultureName)

@@ -111,6 +111,8 @@ public class LiquidSafetyTests
     [InlineData("{% include 'x' %}", 1, 1, "'include' is not supported; use 'render', which keeps the snippet's variables separate")]
     [InlineData("{% render 'missing' %}", 1, 1, "unknown snippet 'missing'")]
     [InlineData("{% else %}", 1, 1, "'else' is not allowed here")]
+    [InlineData("{% liquid\n  assign a = 1\n    frob a\n%}", 3, 5, "unknown tag 'frob'")]
+    [InlineData("{% if true %}\n  {% cycle %}{% endif %}", 2, 3, "Syntax Error in 'cycle' tag - Valid syntax: cycle [name :] var [, var2, var3 ...]")]
     public void Syntax_errors_name_file_line_and_column(string source, int line, int column, string message)
     {
         Assert.Equal(new LiquidError("email.liquid", line, column, message), ParseError(source));
