@@ -180,13 +180,16 @@ internal sealed partial class LiquidCompiler
             var assignedHere = assigns.SelectMany(a => a).ToHashSet();
             tainted.UnionWith(references.SelectMany(r => r).Where(r => !assignedHere.Contains(r) && !LiquidModel.Roots.Contains(r)));
         }
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            for (var i = 0; i < tokens.Count; i++)
-                if (assigns[i].Count > 0 && references[i].Overlaps(tainted))
-                    foreach (var v in assigns[i]) changed |= tainted.Add(v);
-        }
+        // Worklist, not repeated sweeps: a chain of assigns written backwards must not make parsing quadratic.
+        var readers = new Dictionary<string, List<int>>();
+        for (var i = 0; i < tokens.Count; i++)
+            if (assigns[i].Count > 0)
+                foreach (var r in references[i]) (readers.TryGetValue(r, out var list) ? list : readers[r] = []).Add(i);
+        var work = new Queue<string>(tainted);
+        while (work.TryDequeue(out var variable))
+            foreach (var i in readers.GetValueOrDefault(variable, []))
+                foreach (var v in assigns[i])
+                    if (tainted.Add(v)) work.Enqueue(v);
         captured.ExceptWith(otherwiseAssigned);
         return new Analysis(references, assigns, tainted, captured);
     }
@@ -230,18 +233,23 @@ internal sealed partial class LiquidCompiler
             nodes.Add((i, end, refs, sets, dynamic));
             i = end + 1;
         }
-        for (var changed = true; changed;)
-        {
-            changed = false;
-            var dynamicVariables = nodes.Where(n => n.Dynamic).SelectMany(n => n.Sets).ToHashSet();
-            for (var k = 0; k < nodes.Count; k++)
-                if (!nodes[k].Dynamic && (nodes[k].Refs.Overlaps(dynamicVariables) || nodes[k].Sets.Overlaps(dynamicVariables)))
-                {
-                    nodes[k] = nodes[k] with { Dynamic = true };
-                    changed = true;
-                }
-        }
-        return nodes.Select(n => (n.Start, n.End, n.Dynamic)).ToList();
+        // A statement touching a variable that a recipient statement sets is a recipient statement too (worklist).
+        var touching = new Dictionary<string, List<int>>();
+        for (var k = 0; k < nodes.Count; k++)
+            foreach (var v in nodes[k].Refs.Concat(nodes[k].Sets)) (touching.TryGetValue(v, out var list) ? list : touching[v] = []).Add(k);
+        var isDynamic = nodes.Select(n => n.Dynamic).ToArray();
+        var dynamicVariables = new HashSet<string>();
+        var work = new Queue<int>(Enumerable.Range(0, nodes.Count).Where(k => isDynamic[k]));
+        while (work.TryDequeue(out var k))
+            foreach (var v in nodes[k].Sets)
+                if (dynamicVariables.Add(v))
+                    foreach (var other in touching[v])
+                        if (!isDynamic[other])
+                        {
+                            isDynamic[other] = true;
+                            work.Enqueue(other);
+                        }
+        return nodes.Select((n, k) => (n.Start, n.End, isDynamic[k])).ToList();
     }
 
     private CompiledTemplate? SnippetOf(Token t) =>

@@ -174,14 +174,26 @@ internal sealed partial class LiquidScanner
     /// <summary>Finds the end of a comment or raw block, counting nested comments as Shopify does.</summary>
     private (int Start, int After, bool TrimRight)? FindClosing(int from, string open, string close, bool nests = true)
     {
+        // A plain left-to-right scan: a regex here would go quadratic on a source full of unclosed '{%'.
         var depth = 1;
-        foreach (Match m in AnyTagRegex().Matches(_source, from))
+        var i = from;
+        while (true)
         {
-            var name = m.Groups[1].Value;
-            if (nests && name == open) depth++;
-            else if (name == close && --depth == 0) return (m.Index, m.Index + m.Length, m.Groups[2].Success);
+            var start = _source.IndexOf("{%", i, StringComparison.Ordinal);
+            if (start < 0) return null;
+            var end = _source.IndexOf("%}", start + 2, StringComparison.Ordinal);
+            if (end < 0) return null;
+            var inner = _source.AsSpan(start + 2, end - start - 2);
+            var trimRight = inner.Length > 0 && inner[^1] == '-';
+            if (inner.Length > 0 && inner[0] == '-') inner = inner[1..];
+            inner = inner.TrimStart();
+            var length = 0;
+            while (length < inner.Length && (char.IsAsciiLetter(inner[length]) || inner[length] == '_')) length++;
+            var name = inner[..length];
+            if (nests && name.SequenceEqual(open)) depth++;
+            else if (name.SequenceEqual(close) && --depth == 0) return (start, end + 2, trimRight);
+            i = end + 2;
         }
-        return null;
     }
 
     /// <summary>Shopify's multi-line tag: one tag per line, no delimiters; expanded into ordinary tokens.</summary>
@@ -214,26 +226,15 @@ internal sealed partial class LiquidScanner
 
     private static string Flatten(string markup) => markup.Replace("\r\n", " ").Replace('\n', ' ').Replace('\r', ' ').Replace('\t', ' ');
 
+    /// <summary>As in Shopify, a dash trims the whitespace of the one text next to it (a comment is a tag too).</summary>
     private static void ApplyWhitespaceControl(List<Token> tokens)
     {
         for (var i = 0; i < tokens.Count; i++)
         {
             var t = tokens[i];
             if (t.Kind == TokenKind.Text) continue;
-            if (t.TrimLeft)
-                for (var j = i - 1; j >= 0 && tokens[j].Kind is TokenKind.Text or TokenKind.Trim; j--)
-                {
-                    if (tokens[j].Kind != TokenKind.Text) continue;
-                    tokens[j].Content = tokens[j].Content.TrimEnd();
-                    if (tokens[j].Content.Length > 0) break;
-                }
-            if (t.TrimRight)
-                for (var j = i + 1; j < tokens.Count && tokens[j].Kind is TokenKind.Text or TokenKind.Trim; j++)
-                {
-                    if (tokens[j].Kind != TokenKind.Text) continue;
-                    tokens[j].Content = tokens[j].Content.TrimStart();
-                    if (tokens[j].Content.Length > 0) break;
-                }
+            if (t.TrimLeft && i > 0 && tokens[i - 1] is { Kind: TokenKind.Text, Name: not "raw" } before) before.Content = before.Content.TrimEnd();
+            if (t.TrimRight && i + 1 < tokens.Count && tokens[i + 1] is { Kind: TokenKind.Text, Name: not "raw" } after) after.Content = after.Content.TrimStart();
         }
     }
 
@@ -362,8 +363,6 @@ internal sealed partial class LiquidScanner
     [GeneratedRegex(@"^\s*(#|[A-Za-z_][A-Za-z0-9_]*)")]
     private static partial Regex TagNameRegex();
 
-    [GeneratedRegex(@"\{%-?\s*([A-Za-z_]+)\b.*?(-)?%\}", RegexOptions.Singleline)]
-    private static partial Regex AnyTagRegex();
 }
 
 /// <summary>A filter chain taken apart: the expression and each filter with its arguments.</summary>

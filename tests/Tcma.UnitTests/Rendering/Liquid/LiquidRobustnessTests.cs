@@ -39,4 +39,20 @@ public class LiquidRobustnessTests
         }
         Assert.True(parsedCount > 100, $"only {parsedCount} random templates parsed: the soup is too thin to prove anything");
     }
+
+    [Fact]
+    public void Adversarial_sources_up_to_the_size_limit_are_answered()
+    {
+        // Shapes that make naive scanners quadratic: unclosed '{%' after a comment, a backwards chain of assigns.
+        var unclosed = LiquidTemplate.Parse("{% comment %}" + string.Concat(Enumerable.Repeat("{%a", 80_000)), "a.liquid");
+        Assert.Equal("'comment' is never closed with 'endcomment'", Assert.Single(unclosed.Errors).Message);
+
+        var chain = string.Concat(Enumerable.Range(0, 6_000).Reverse().Select(i => $"{{% assign v{i + 1} = v{i} %}}"));
+        var parsed = LiquidTemplate.Parse("{% assign v0 = recipient.first_name %}" + chain + "{{ v6000 }}", "b.liquid");
+        Assert.True(parsed.Succeeded, string.Join("\n", parsed.Errors));
+        // Written backwards, every statement depends on the recipient's, so all of them stay per recipient.
+        Assert.Equal(6_002, parsed.Template!.PerRecipientStatements);
+        Assert.Equal(parsed.Template.Render(Model("<b>"), Options()).Text,
+            parsed.Template.PrepareLaunch(Model(), Options()).Launch!.Render(LiquidModel.ForRecipient(Recipient("<b>", "b@x.example"))).Text);
+    }
 }
