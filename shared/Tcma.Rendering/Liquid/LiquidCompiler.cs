@@ -71,6 +71,10 @@ internal sealed partial class LiquidCompiler
         Template.NamingConvention = new DotLiquid.NamingConventions.RubyNamingConvention();
         Template.RegisterFilter(typeof(LiquidFilters));
         Template.RegisterTag<RenderTag>("tcma_render");
+        // DotLiquid registers its standard tags on first use; parse once so ours replace them rather than the reverse.
+        Template.Parse("x");
+        Template.RegisterTag<BoundedAssign>("assign");
+        Template.RegisterTag<BoundedCapture>("capture");
     }
 
     public LiquidCompiler(LiquidContentKind kind, LiquidLimits limits, IReadOnlyDictionary<string, string>? snippets)
@@ -315,8 +319,10 @@ internal sealed partial class LiquidCompiler
         return null;
     }
 
-    private static string? RewriteFilters(FilterChain chain)
+    private string? RewriteFilters(FilterChain chain)
     {
+        if (chain.Filters.Count > _limits.MaxFiltersPerExpression)
+            return $"an expression may apply at most {_limits.MaxFiltersPerExpression} filters";
         for (var i = 0; i < chain.Filters.Count; i++)
         {
             var (name, positional, named) = chain.Filters[i];

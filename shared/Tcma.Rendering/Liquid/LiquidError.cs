@@ -23,6 +23,7 @@ public sealed record LiquidLimits
     public int MaxTemplateChars { get; init; } = 256 * 1024;
     public int MaxNestingDepth { get; init; } = 32;
     public int MaxConditionsPerTag { get; init; } = 32;
+    public int MaxFiltersPerExpression { get; init; } = 32;
     public int MaxIterationsPerLoop { get; init; } = 1_000;
     public int MaxOutputChars { get; init; } = 512 * 1024;
     public TimeSpan RenderTimeout { get; init; } = TimeSpan.FromSeconds(2);

@@ -22,7 +22,7 @@ public static class LiquidFilters
                  {
                      "size", "slice", "downcase", "upcase", "url_encode", "url_decode", "capitalize", "escape_once",
                      "truncate", "split", "strip_html", "strip", "lstrip", "rstrip", "strip_newlines",
-                     "join", "sort", "sort_natural", "map", "replace", "replace_first", "remove", "remove_first", "append",
+                     "sort", "sort_natural", "map", "replace_first", "remove", "remove_first", "append",
                      "prepend", "newline_to_br", "first", "last", "plus", "minus", "times", "round", "ceil", "floor",
                      "divided_by", "modulo", "uniq", "abs", "at_least", "at_most", "compact", "concat", "reverse",
                      "base64_encode", "base64_decode", "base64_url_safe_encode", "base64_url_safe_decode",
@@ -31,7 +31,7 @@ public static class LiquidFilters
         foreach (var ours in new[]
                  {
                      "date", "default", "where", "reject", "find", "find_index", "has", "sum", "remove_last",
-                     "replace_last", "money", "money_without_currency", "track", "escape",
+                     "replace_last", "money", "money_without_currency", "track", "escape", "replace", "join",
                  })
             names[ours] = "tcma_" + ours;
         names["h"] = "tcma_escape";
@@ -92,6 +92,36 @@ public static class LiquidFilters
             if (ToDecimal(v) is { } d) total += d;
         }
         return total == decimal.Truncate(total) && Math.Abs(total) < long.MaxValue ? (long)total : total;
+    }
+
+    /// <summary>Plain (not regex) replacement, refused before it allocates more than the output limit.</summary>
+    public static string TcmaReplace(Context context, object? input, object? find, object? replacement = null)
+    {
+        var text = ToLiquidString(input);
+        var what = ToLiquidString(find);
+        var with = ToLiquidString(replacement);
+        if (what.Length == 0) return text;
+        if (with.Length > what.Length)
+        {
+            var count = 0L;
+            for (var at = text.IndexOf(what, StringComparison.Ordinal); at >= 0; at = text.IndexOf(what, at + what.Length, StringComparison.Ordinal)) count++;
+            CheckSize(context, text.Length + count * (with.Length - what.Length), "replace");
+        }
+        return text.Replace(what, with, StringComparison.Ordinal);
+    }
+
+    public static string TcmaJoin(Context context, object? input, object? separator = null)
+    {
+        var items = Items(input).Select(ToLiquidString).ToList();
+        var glue = separator is null ? " " : ToLiquidString(separator);
+        CheckSize(context, items.Sum(i => (long)i.Length) + (long)Math.Max(0, items.Count - 1) * glue.Length, "join");
+        return string.Join(glue, items);
+    }
+
+    private static void CheckSize(Context context, long size, string filter)
+    {
+        var limit = State(context).Limits.MaxOutputChars;
+        if (size > limit) throw new LiquidFilterException($"'{filter}' would make a value larger than the limit of {limit:N0} characters");
     }
 
     public static string TcmaRemoveLast(object? input, object? remove) => TcmaReplaceLast(input, remove, "");

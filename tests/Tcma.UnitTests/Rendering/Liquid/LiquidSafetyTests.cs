@@ -77,6 +77,23 @@ public class LiquidSafetyTests
         Assert.Equal("the output is larger than the limit of 100,000 characters", result.Error!.Message);
     }
 
+    [Theory]
+    [InlineData("{% assign s = 'xxxxxxxxxx' %}{% for i in (1..60) %}{% assign s = s | append: s %}{% endfor %}", "'assign s' made a value larger than the limit of 524,288 characters")]
+    [InlineData("{% capture s %}xxxxxxxxxx{% endcapture %}{% for i in (1..60) %}{% capture s %}{{ s }}{{ s }}{% endcapture %}{% endfor %}", "the output is larger than the limit of 524,288 characters")]
+    [InlineData("{% capture s %}{% for i in (1..1000) %}aaaaaaaaaa{% endfor %}{% endcapture %}{{ s | replace: 'a', s }}", "'replace' would make a value larger than the limit of 524,288 characters")]
+    [InlineData("{% capture s %}{% for i in (1..1000) %}aaaaaaaaaa{% endfor %}{% endcapture %}{{ (1..1000) | join: s }}", "'join' would make a value larger than the limit of 524,288 characters")]
+    public void Values_built_up_in_memory_are_capped_like_output(string source, string message)
+    {
+        var result = Parse(source).Render(Model(), Options());
+        Assert.Equal(message, result.Error?.Message);
+    }
+
+    [Fact]
+    public void A_chain_of_too_many_filters_is_refused()
+    {
+        Assert.Equal("an expression may apply at most 32 filters", ParseError("{{ 'x'" + string.Concat(Enumerable.Repeat(" | append: 'x'", 33)) + " }}").Message);
+    }
+
     [Fact]
     public void A_deep_nesting_is_refused_before_parsing_instead_of_crashing_the_process()
     {
