@@ -88,6 +88,7 @@ internal sealed partial class LiquidCompiler
 
     public CompiledTemplate? Compile(string source, string file, List<LiquidError> errors)
     {
+        var errorsBefore = errors.Count;
         var scanner = new LiquidScanner(source, file, _limits);
         var tokens = scanner.Scan();
         if (tokens is null)
@@ -106,7 +107,7 @@ internal sealed partial class LiquidCompiler
             var problem = Emit(token, analysis, errors);
             if (problem is not null) errors.Add(scanner.ErrorAt(token.Offset, problem));
         }
-        if (errors.Count > 0) return null;
+        if (errors.Count > errorsBefore) return null;
 
         var nodes = new List<CompiledNode>();
         foreach (var (start, end, perRecipient) in TopLevelNodes(tokens, analysis))
@@ -347,7 +348,7 @@ internal sealed partial class LiquidCompiler
         _compiling.Push(name);
         var compiled = Compile(source, name, errors);
         _compiling.Pop();
-        if (compiled is null) return errors.Count > 0 ? $"snippet '{name}' has errors" : $"snippet '{name}' could not be compiled";
+        if (compiled is null) return $"snippet '{name}' has errors";
         _snippets[name] = compiled;
         return null;
     }

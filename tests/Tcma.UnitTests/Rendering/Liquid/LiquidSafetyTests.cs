@@ -145,6 +145,13 @@ public class LiquidSafetyTests
     }
 
     [Fact]
+    public void A_good_snippet_after_an_earlier_error_is_not_reported_as_broken()
+    {
+        var parsed = LiquidTemplate.Parse("{{ 'a' | nope }}{% render 'ok' %}", "email.liquid", snippets: new Dictionary<string, string> { ["ok"] = "fine" });
+        Assert.Equal("unknown filter 'nope'", Assert.Single(parsed.Errors).Message);
+    }
+
+    [Fact]
     public void A_snippet_that_renders_itself_is_refused()
     {
         var parsed = LiquidTemplate.Parse("{% render 'a' %}", "email.liquid", snippets: new Dictionary<string, string> { ["a"] = "{% render 'b' %}", ["b"] = "{% render 'a' %}" });
