@@ -43,6 +43,15 @@ public sealed class LiquidModel
     public static LiquidModel ForRecipient(IReadOnlyDictionary<string, object?>? recipient, IReadOnlyDictionary<string, object?>? links = null) =>
         Create(recipient: recipient, links: links);
 
+    /// <summary>The model without <c>recipient</c> and <c>links</c>: what a launch may share between all its emails.</summary>
+    internal LiquidModel Shared()
+    {
+        var hash = new Hash();
+        foreach (var (key, value) in Values)
+            if (!PerRecipientRoots.Contains(key)) hash[key] = value;
+        return new LiquidModel(hash);
+    }
+
     private static object? Plain(object? value, string path, int depth)
     {
         if (depth > MaxDepth) throw new ArgumentException($"model value '{path}' is nested more than {MaxDepth} deep");

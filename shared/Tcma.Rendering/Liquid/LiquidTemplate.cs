@@ -68,6 +68,8 @@ public sealed class LiquidTemplate
     public LaunchPreparation PrepareLaunch(LiquidModel launch, RenderOptions? options = null)
     {
         options ??= new RenderOptions();
+        // Whatever the caller passes, one recipient's data must never be baked into every email of the launch.
+        launch = launch.Shared();
         var parts = new List<LaunchPart>();
         var result = Run(options, options.CancellationToken, [new Hash(), launch.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
         {

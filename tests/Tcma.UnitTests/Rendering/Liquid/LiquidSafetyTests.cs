@@ -25,6 +25,13 @@ public class LiquidSafetyTests
     }
 
     [Fact]
+    public void A_launch_prepared_from_a_full_model_shares_nothing_of_that_recipient()
+    {
+        var launch = Parse("{{ partner.name }}|{{ recipient.first_name }}|{{ links.unsubscribe }}").PrepareLaunch(Model("Ada"), Options()).Launch!;
+        Assert.Equal("Acme IT|Bob|", launch.Render(LiquidModel.ForRecipient(Recipient("Bob", "b@x.example"))).Text);
+    }
+
+    [Fact]
     public void Renders_in_parallel_from_one_template_each_get_their_own_data()
     {
         var template = Parse("{% assign me = recipient.first_name %}{% for p in campaign.products %}{% capture c %}{{ me }}-{{ p.name }}{% endcapture %}{{ c }};{% endfor %}{% cycle 'a','b' %}");
