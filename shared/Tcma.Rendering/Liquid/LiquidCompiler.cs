@@ -17,6 +17,8 @@ internal sealed class CompiledTemplate(string file, IReadOnlyList<CompiledNode> 
 
     public void RenderNode(CompiledNode node, Context context, TextWriter writer)
     {
+        var state = LiquidFilters.State(context);
+        state.At = (node.Line, node.Column);
         try
         {
             node.Root.Render(context, writer);
@@ -27,7 +29,7 @@ internal sealed class CompiledTemplate(string file, IReadOnlyList<CompiledNode> 
         }
         catch (Exception e)
         {
-            throw new LiquidRenderException(new LiquidError(File, node.Line, node.Column, Describe(e, context)));
+            throw new LiquidRenderException(new LiquidError(File, state.At.Line, state.At.Column, Describe(e, context)));
         }
     }
 
@@ -71,6 +73,7 @@ internal sealed partial class LiquidCompiler
         Template.NamingConvention = new DotLiquid.NamingConventions.RubyNamingConvention();
         Template.RegisterFilter(typeof(LiquidFilters));
         Template.RegisterTag<RenderTag>("tcma_render");
+        Template.RegisterTag<AtTag>("tcma_at");
         // DotLiquid registers its standard tags on first use; parse once so ours replace them rather than the reverse.
         Template.Parse("x");
         Template.RegisterTag<BoundedAssign>("assign");
@@ -112,7 +115,7 @@ internal sealed partial class LiquidCompiler
         var nodes = new List<CompiledNode>();
         foreach (var (start, end, perRecipient) in TopLevelNodes(tokens, analysis))
         {
-            var text = string.Concat(tokens.Skip(start).Take(end - start + 1).Select(t => t.Emitted));
+            var text = string.Concat(tokens.Skip(start).Take(end - start + 1).Select(t => Marker(t, scanner) + t.Emitted));
             var at = scanner.ErrorAt(tokens[start].Offset, "");
             try
             {
@@ -126,6 +129,15 @@ internal sealed partial class LiquidCompiler
             }
         }
         return new CompiledTemplate(file, nodes);
+    }
+
+    private static string Marker(Token t, LiquidScanner scanner)
+    {
+        var marked = t.Kind == TokenKind.Output
+            || (t.Kind == TokenKind.Tag && t.Name is not ("else" or "elsif" or "when") && !t.Name.StartsWith("end", StringComparison.Ordinal));
+        if (!marked || t.Emitted.Length == 0) return "";
+        var at = scanner.ErrorAt(t.Offset, "");
+        return string.Create(CultureInfo.InvariantCulture, $"{{% tcma_at {at.Line},{at.Column} %}}");
     }
 
     private sealed record Analysis(

@@ -16,6 +16,8 @@ internal sealed class RenderState(RenderOptions options, IReadOnlyDictionary<str
     public IReadOnlyDictionary<string, CompiledTemplate> Partials => partials;
     public CancellationToken Token => token;
     public LiquidLimits Limits => limits;
+    /// <summary>Line and column of the last output or tag started, for render errors.</summary>
+    public (int Line, int Column) At { get; set; }
 
     public NumberFormatInfo CurrencyFormat => CurrencyFormats.GetOrAdd((options.Culture.Name, options.Currency.ToUpperInvariant()), key =>
     {

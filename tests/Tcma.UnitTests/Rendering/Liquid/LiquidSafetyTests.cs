@@ -176,6 +176,17 @@ public class LiquidSafetyTests
     }
 
     [Fact]
+    public void Render_errors_inside_blocks_and_snippets_name_their_own_place()
+    {
+        var result = Parse("{% for p in campaign.products %}\n  {% if p.price > 100 %}\n    {{ forloop.index | divided_by: 0 }}{% endif %}{% endfor %}").Render(Model(), Options());
+        Assert.Equal(new LiquidError("email.liquid", 3, 5, "a filter or expression failed here (DivideByZero)"), result.Error);
+
+        var snippetResult = Parse("x\n{% render 'box' %}", snippets: new Dictionary<string, string> { ["box"] = "a\n b {% for i in (1..5000) %}{% endfor %}" })
+            .Render(Model(), Options());
+        Assert.Equal(new LiquidError("box", 2, 4, "a loop went over the limit of 1,000 iterations"), snippetResult.Error);
+    }
+
+    [Fact]
     public void Xss_in_a_recipients_first_name_comes_out_escaped()
     {
         var html = Render("<p>Hi {{ recipient.first_name }}</p><p title=\"{{ recipient.first_name | upcase }}\">{{ partner.name }}</p>",
