@@ -178,15 +178,17 @@ public static class LiquidFilters
         if (text.AsSpan().IndexOfAny("<>&\"'") < 0) return text;
         var sb = new StringBuilder(text.Length + 16);
         foreach (var c in text)
-            sb.Append(c switch
+        {
+            switch (c)
             {
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '&' => "&amp;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                _ => c.ToString(),
-            });
+                case '<': sb.Append("&lt;"); break;
+                case '>': sb.Append("&gt;"); break;
+                case '&': sb.Append("&amp;"); break;
+                case '"': sb.Append("&quot;"); break;
+                case '\'': sb.Append("&#39;"); break;
+                default: sb.Append(c); break;
+            }
+        }
         return sb.ToString();
     }
 
