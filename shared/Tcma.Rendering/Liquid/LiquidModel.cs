@@ -1,0 +1,105 @@
+using System.Collections;
+using System.Globalization;
+using DotLiquid;
+
+namespace Tcma.Rendering.Liquid;
+
+/// <summary>
+/// The documented data a template sees: <c>partner</c>, <c>vendor</c>, <c>campaign</c>, <c>recipient</c> and
+/// <c>links</c>. Built from plain data only (dictionaries, lists, strings, numbers, booleans, dates), copied on the
+/// way in, so a template can never reach a method of one of our objects nor observe a later change.
+/// </summary>
+public sealed class LiquidModel
+{
+    public static readonly IReadOnlyList<string> Roots = ["partner", "vendor", "campaign", "recipient", "links"];
+    /// <summary>Values typed by partners and recipients: <c>raw</c> may never switch off their escaping.</summary>
+    internal static readonly IReadOnlySet<string> UntrustedRoots = new HashSet<string> { "partner", "recipient" };
+    /// <summary>What changes from one recipient of a launch to the next.</summary>
+    internal static readonly IReadOnlySet<string> PerRecipientRoots = new HashSet<string> { "recipient", "links" };
+
+    private const int MaxDepth = 16;
+    internal Hash Values { get; }
+
+    private LiquidModel(Hash values) => Values = values;
+
+    public static LiquidModel Create(
+        IReadOnlyDictionary<string, object?>? partner = null,
+        IReadOnlyDictionary<string, object?>? vendor = null,
+        IReadOnlyDictionary<string, object?>? campaign = null,
+        IReadOnlyDictionary<string, object?>? recipient = null,
+        IReadOnlyDictionary<string, object?>? links = null)
+    {
+        var hash = new Hash();
+        void Put(string name, IReadOnlyDictionary<string, object?>? value) { if (value is not null) hash[name] = Plain(value, name, 0); }
+        Put("partner", partner);
+        Put("vendor", vendor);
+        Put("campaign", campaign);
+        Put("recipient", recipient);
+        Put("links", links);
+        return new LiquidModel(hash);
+    }
+
+    /// <summary>Only the recipient-dependent roots, to render against a prepared launch.</summary>
+    public static LiquidModel ForRecipient(IReadOnlyDictionary<string, object?>? recipient, IReadOnlyDictionary<string, object?>? links = null) =>
+        Create(recipient: recipient, links: links);
+
+    /// <summary>The model without <c>recipient</c> and <c>links</c>: what a launch may share between all its emails.</summary>
+    internal LiquidModel Shared()
+    {
+        var hash = new Hash();
+        foreach (var (key, value) in Values)
+            if (!PerRecipientRoots.Contains(key)) hash[key] = value;
+        return new LiquidModel(hash);
+    }
+
+    private static object? Plain(object? value, string path, int depth)
+    {
+        if (depth > MaxDepth) throw new ArgumentException($"model value '{path}' is nested more than {MaxDepth} deep");
+        switch (value)
+        {
+            case null or string or bool or int or long or decimal or double or DateTimeOffset:
+                return value;
+            case short or byte or sbyte or ushort or uint:
+                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
+            case float f:
+                return (double)f;
+            case DateTime d:
+                return d.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(d, TimeSpan.Zero) : new DateTimeOffset(d);
+            case DateOnly d:
+                return new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+            case Guid g:
+                return g.ToString();
+            case IEnumerable<KeyValuePair<string, object?>> map:
+                var hash = new Hash();
+                foreach (var (k, v) in map) hash[k] = Plain(v, path + "." + k, depth + 1);
+                return hash;
+            case IDictionary:
+                throw new ArgumentException($"model value '{path}' must be a dictionary with string keys and object values");
+            case IEnumerable list:
+                var items = new List<object?>();
+                var i = 0;
+                foreach (var item in list) items.Add(Plain(item, $"{path}[{i++}]", depth + 1));
+                return items;
+            default:
+                throw new ArgumentException(
+                    $"model value '{path}' is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
+        }
+    }
+}
+
+/// <summary>The UTM parameters the <c>track</c> filter adds.</summary>
+public sealed record LiquidTracking(string Source, string Medium, string Campaign, string? Content = null);
+
+/// <summary>Per-render settings: the partner's language, time zone and currency, "now", and link tracking.</summary>
+public sealed record RenderOptions
+{
+    public CultureInfo Culture { get; init; } = CultureInfo.InvariantCulture;
+    public TimeZoneInfo TimeZone { get; init; } = TimeZoneInfo.Utc;
+    /// <summary>ISO 4217 code for the <c>money</c> filter.</summary>
+    public string Currency { get; init; } = "USD";
+    /// <summary>What "now" means for <c>date</c>; pass the injected TimeProvider's time, never DateTime.UtcNow.</summary>
+    public DateTimeOffset Now { get; init; }
+    public LiquidTracking? Tracking { get; init; }
+    /// <summary>Cancels a whole render or a launch preparation (a cancelled render throws; it is not a template error).</summary>
+    public CancellationToken CancellationToken { get; init; }
+}
