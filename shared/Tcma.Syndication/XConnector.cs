@@ -25,7 +25,9 @@ public sealed class XConnector(
     protected override IReadOnlyList<string> RequiredScopes(SocialAccount account) => ["tweet.read", "tweet.write", "users.read", "media.write"];
 
     /// <summary>X counts every link as 23 and most non-Latin characters (CJK, emoji) as 2 against its 280.</summary>
-    protected override int TextLength(string text)
+    protected override int TextLength(string text) => WeightedLength(text);
+
+    internal static int WeightedLength(string text)
     {
         var links = Link().Matches(text);
         var withoutLinks = Link().Replace(text, "");
