@@ -70,6 +70,26 @@ public sealed class RequestShapeTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task LinkedIn_retry_that_misses_the_post_in_a_lagging_finder_takes_the_id_from_the_duplicate_error()
+    {
+        var (fake, harness) = await Start(new FakeLinkedIn(clock), SocialNetwork.LinkedIn);
+        using var _ = harness;
+        var account = harness.Account(["w_organization_social"]);
+        var attemptStarted = clock.GetUtcNow();
+        var post = new SocialPost("touch-1", "Backups that just work.", new SocialImage(SyndicationHarness.Png()));
+        fake.FailNextCreate(FakeFailure.AcceptThenDropConnection);
+        fake.FinderLags = true;
+
+        var first = await harness.Connector.PublishAsync(account, post, CancellationToken.None);
+        var second = await harness.Connector.PublishAsync(account, post with { PreviousAttemptAt = attemptStarted }, CancellationToken.None);
+
+        Assert.IsType<PublishOutcome.RetryLater>(first);
+        var published = Assert.IsType<PublishOutcome.Published>(second);
+        Assert.True(published.AlreadyExisted);
+        Assert.Equal(Assert.Single(fake.Posts).Id, published.PostId);
+    }
+
+    [Fact]
     public async Task X_uploads_the_image_as_multipart_then_posts_the_text_with_its_media_id()
     {
         var (fake, harness) = await Start(new FakeX(clock), SocialNetwork.X);

@@ -13,6 +13,9 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
     /// <summary>Commentary exactly as LinkedIn received it, by post URN.</summary>
     public ConcurrentDictionary<string, string> Commentary { get; } = new();
 
+    /// <summary>The author finder does not list new posts yet, as a search index that lags behind writes.</summary>
+    public bool FinderLags { get; set; }
+
     protected override async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
         var upload = request.Path.StartsWith("/dms-uploads/", StringComparison.Ordinal);
@@ -65,7 +68,7 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
             {
                 var query = context.Request.Query;
                 if (query["q"] != "author" || query["author"] != AccountId) { await Error(context, 400, "ILLEGAL_ARGUMENT", "Invalid finder"); return; }
-                var elements = Posts.OrderByDescending(p => p.CreatedAt).Select(p => new
+                var elements = Posts.Where(_ => !FinderLags).OrderByDescending(p => p.CreatedAt).Select(p => new
                 {
                     id = p.Id,
                     author = p.AuthorId,
