@@ -117,6 +117,21 @@ public abstract class ConnectorContractTests<TFake> : IAsyncLifetime where TFake
     }
 
     [Fact]
+    public async Task Shutting_down_mid_request_cancels_instead_of_inventing_an_outcome()
+    {
+        // The message comes back after a restart; only a retry with PreviousAttemptAt may decide what happened.
+        Fake.FailNextCreate(FakeFailure.Hang);
+        using var shutdown = new CancellationTokenSource();
+        var publishing = Harness.Connector.PublishAsync(Harness.Account(Scopes), Post(), shutdown.Token);
+        for (var i = 0; i < 2_000 && !Fake.Requests.Any(r => r.Method == "POST"); i++)
+            await Task.Delay(5);
+
+        shutdown.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => publishing);
+    }
+
+    [Fact]
     public async Task A_revoked_token_is_found_by_the_check_before_the_due_time_and_publishing_asks_for_a_reconnect()
     {
         var account = Harness.Account(Scopes);
