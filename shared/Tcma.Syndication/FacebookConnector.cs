@@ -54,7 +54,7 @@ public sealed class FacebookConnector(
         using (request)
             created = await SendAsync(request, cancellationToken);
         if (!created.IsSuccess)
-            return Classify(created, "create the post");
+            return Classify(created, "create the post", post);
         var node = JsonNode.Parse(created.Body);
         // /photos answers with the photo id and the feed story's post_id; the post is what partners look at.
         var postId = (string?)node?["post_id"] ?? (string?)node?["id"];
@@ -99,7 +99,7 @@ public sealed class FacebookConnector(
     }
 
     /// <summary>Graph errors are classified by their code, not the HTTP status (rate limits come back as 400s).</summary>
-    private PublishOutcome Classify(NetworkResponse response, string step)
+    private PublishOutcome Classify(NetworkResponse response, string step, SocialPost? post = null)
     {
         JsonNode? error = null;
         try { error = JsonNode.Parse(response.Body)?["error"]; }
@@ -113,7 +113,9 @@ public sealed class FacebookConnector(
             190 or 102 => new PublishOutcome.Reconnect($"The Facebook token is expired or revoked. {described}"),
             10 or (>= 200 and <= 299) => new PublishOutcome.Reconnect($"The Facebook connection lacks a permission. {described}"),
             4 or 17 or 32 or 613 or 80001 => new PublishOutcome.RetryLater(RateLimitDelay(response), $"Facebook rate limit. {described}"),
-            506 => new PublishOutcome.Rejected($"Facebook refused the post as a duplicate. {described}"),
+            506 => new PublishOutcome.Rejected(post?.PreviousAttemptAt is null
+                ? $"Facebook refused the post as a duplicate. {described}"
+                : $"Facebook refused the post as a duplicate; an earlier attempt of this touch most likely published it, but Facebook does not say which post it is. {described}"),
             1 or 2 => new PublishOutcome.RetryLater(RetryDelay(response), $"Facebook is temporarily unavailable. {described}"),
             _ when (bool?)error?["is_transient"] == true || response.Code >= 500
                 => new PublishOutcome.RetryLater(RetryDelay(response), described),

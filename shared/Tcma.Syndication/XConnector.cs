@@ -56,6 +56,7 @@ public sealed class XConnector(
             {
                 { file, "media", image.FileName },
                 { new StringContent("tweet_image"), "media_category" },
+                { new StringContent(image.ContentType!), "media_type" },
             };
             var uploaded = await SendAsync(upload, cancellationToken);
             if (!uploaded.IsSuccess)
@@ -122,7 +123,9 @@ public sealed class XConnector(
         {
             401 => new PublishOutcome.Reconnect($"X refused the token when trying to {step} (401): {detail}"),
             403 when detail.Contains("duplicate", StringComparison.OrdinalIgnoreCase)
-                => new PublishOutcome.Rejected($"X refused the post as a duplicate: {detail}"),
+                => new PublishOutcome.Rejected(post?.PreviousAttemptAt is null
+                    ? $"X refused the post as a duplicate: {detail}"
+                    : $"X refused the post as a duplicate; an earlier attempt of this touch most likely published it, but X does not say which post it is: {detail}"),
             403 => new PublishOutcome.Reconnect($"X denied permission to {step} (403): {detail}"),
             429 => new PublishOutcome.RetryLater(RetryDelay(response), $"X rate limit when trying to {step}."),
             >= 500 => new PublishOutcome.RetryLater(RetryDelay(response), $"X failed to {step} ({response.Code})."),

@@ -106,6 +106,7 @@ public sealed class RequestShapeTests : IAsyncLifetime
                 Assert.Equal(("POST", "/2/media/upload"), (upload.Method, upload.Path));
                 Assert.StartsWith("multipart/form-data", upload.ContentType);
                 Assert.Equal("tweet_image", upload.Form!["media_category"]);
+                Assert.Equal("image/png", upload.Form["media_type"]);
                 Assert.Equal("image/png", upload.Form.Files["media"]!.ContentType);
             },
             create =>
