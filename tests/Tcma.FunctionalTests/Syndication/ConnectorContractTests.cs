@@ -146,6 +146,21 @@ public abstract class ConnectorContractTests<TFake> : IAsyncLifetime where TFake
         Assert.Empty(Fake.Posts);
     }
 
+    [Theory]
+    [InlineData(FakeFailure.RateLimited)]
+    [InlineData(FakeFailure.ServerError)]
+    public async Task A_check_the_network_cannot_answer_now_is_transient_not_a_reconnect(FakeFailure failure)
+    {
+        // Emailing a partner to reconnect over a network hiccup would teach them to ignore the email.
+        Fake.RateLimitWait = TimeSpan.FromMinutes(3);
+        Fake.FailNextCheck(failure);
+
+        var check = await Harness.Connector.CheckAccountAsync(Harness.Account(Scopes), null, CancellationToken.None);
+
+        Assert.Equal(AccountHealth.TransientFailure, check.Health);
+        Assert.Equal(failure == FakeFailure.RateLimited ? TimeSpan.FromMinutes(3) : TimeSpan.FromMinutes(5), check.RetryAfter);
+    }
+
     [Fact]
     public async Task A_token_that_expires_before_the_due_time_needs_a_reconnect_without_asking_the_network()
     {

@@ -57,16 +57,7 @@ public sealed class FakeFacebook(TimeProvider clock, string pageId = "1045678901
     private async Task CreateAsync(HttpContext context, string message, byte[]? image, Func<FakePost, object> answer)
     {
         string NewPostId() => $"{AccountId}_{NewId()}";
-        if (await ApplyFailureAsync(context,
-                rateLimited: () =>
-                {
-                    var minutes = (int)RateLimitWait.TotalMinutes;
-                    context.Response.Headers["X-Business-Use-Case-Usage"] =
-                        $$"""{"{{AccountId}}":[{"type":"pages","call_count":100,"total_cputime":25,"total_time":25,"estimated_time_to_regain_access":{{minutes}}}]}""";
-                    return Error(context, 400, 80001, null, "There have been too many calls to this Page account. Wait a bit and try again.");
-                },
-                serverError: () => Error(context, 500, 2, null, "An unexpected error has occurred. Please retry your request later.", transient: true),
-                () => AddPost(message, image, NewPostId())))
+        if (await ApplyFailureAsync(context, () => AddPost(message, image, NewPostId())))
             return;
         if (PostWithText(message) is not null)
         {
@@ -76,6 +67,19 @@ public sealed class FakeFacebook(TimeProvider clock, string pageId = "1045678901
         var post = AddPost(message, image, NewPostId());
         await context.Response.WriteAsJsonAsync(answer(post));
     }
+
+    protected override bool IsCheck(RecordedRequest request) => request.Path == $"/{GraphVersion}/me";
+
+    protected override Task RateLimitedAsync(HttpContext context)
+    {
+        var minutes = (int)RateLimitWait.TotalMinutes;
+        context.Response.Headers["X-Business-Use-Case-Usage"] =
+            $$"""{"{{AccountId}}":[{"type":"pages","call_count":100,"total_cputime":25,"total_time":25,"estimated_time_to_regain_access":{{minutes}}}]}""";
+        return Error(context, 400, 80001, null, "There have been too many calls to this Page account. Wait a bit and try again.");
+    }
+
+    protected override Task ServerErrorAsync(HttpContext context) =>
+        Error(context, 500, 2, null, "An unexpected error has occurred. Please retry your request later.", transient: true);
 
     private static Task Error(HttpContext context, int status, int code, int? subcode, string message, bool transient = false)
     {

@@ -110,14 +110,7 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
             var post = AddPost(commentary, image, "urn:li:share:" + NewId());
             Commentary[post.Id] = commentary;
         }
-        if (await ApplyFailureAsync(context,
-                rateLimited: async () =>
-                {
-                    context.Response.Headers.RetryAfter = ((int)RateLimitWait.TotalSeconds).ToString();
-                    await Error(context, 429, "TOO_MANY_REQUESTS", "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.");
-                },
-                serverError: () => Error(context, 500, "INTERNAL_SERVER_ERROR", "Internal Server Error"),
-                Create))
+        if (await ApplyFailureAsync(context, Create))
             return;
         if (PostWithText(commentary) is { } existing)
         {
@@ -128,6 +121,16 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
         context.Response.StatusCode = 201;
         context.Response.Headers["x-restli-id"] = Posts[^1].Id;
     }
+
+    protected override bool IsCheck(RecordedRequest request) => request.Path == "/v2/userinfo";
+
+    protected override Task RateLimitedAsync(HttpContext context)
+    {
+        context.Response.Headers.RetryAfter = ((int)RateLimitWait.TotalSeconds).ToString();
+        return Error(context, 429, "TOO_MANY_REQUESTS", "Resource level throttle APPLICATION DAY limit for calls to this resource is reached.");
+    }
+
+    protected override Task ServerErrorAsync(HttpContext context) => Error(context, 500, "INTERNAL_SERVER_ERROR", "Internal Server Error");
 
     private static Task Error(HttpContext context, int status, string code, string message)
     {

@@ -32,6 +32,7 @@ public abstract class FakeSocialApi : IAsyncDisposable
 {
     private readonly ConcurrentQueue<RecordedRequest> requests = new();
     private readonly ConcurrentQueue<FakeFailure> failures = new();
+    private readonly ConcurrentQueue<FakeFailure> checkFailures = new();
     private readonly List<FakePost> posts = [];
     private WebApplication? app;
     private int nextId = 1000;
@@ -62,6 +63,9 @@ public abstract class FakeSocialApi : IAsyncDisposable
 
     public void FailNextCreate(FakeFailure failure) => failures.Enqueue(failure);
 
+    /// <summary>The next token check (userinfo, users/me, /me) is rate-limited or fails with a 5xx.</summary>
+    public void FailNextCheck(FakeFailure failure) => checkFailures.Enqueue(failure);
+
     public async Task<FakeSocialApi> StartAsync()
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { EnvironmentName = "Fake" });
@@ -72,7 +76,10 @@ public abstract class FakeSocialApi : IAsyncDisposable
         {
             var recorded = await RecordAsync(context.Request);
             requests.Enqueue(recorded);
-            await HandleAsync(context, recorded);
+            if (IsCheck(recorded) && checkFailures.TryDequeue(out var failure))
+                await (failure == FakeFailure.RateLimited ? RateLimitedAsync(context) : ServerErrorAsync(context));
+            else
+                await HandleAsync(context, recorded);
         });
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -81,6 +88,13 @@ public abstract class FakeSocialApi : IAsyncDisposable
     }
 
     protected abstract Task HandleAsync(HttpContext context, RecordedRequest request);
+
+    protected abstract bool IsCheck(RecordedRequest request);
+
+    /// <summary>The network's rate-limit answer, announcing <see cref="RateLimitWait"/> its own way.</summary>
+    protected abstract Task RateLimitedAsync(HttpContext context);
+
+    protected abstract Task ServerErrorAsync(HttpContext context);
 
     protected bool Authorized(RecordedRequest request) =>
         !TokenRevoked && request.Headers.TryGetValue("Authorization", out var value) && value == "Bearer " + ValidToken;
@@ -103,17 +117,17 @@ public abstract class FakeSocialApi : IAsyncDisposable
     /// Applies a queued failure to a create-post request. Returns true when the response is already dealt with;
     /// <paramref name="create"/> runs for AcceptThenDropConnection, which keeps the post and then drops the line.
     /// </summary>
-    protected async Task<bool> ApplyFailureAsync(HttpContext context, Func<Task> rateLimited, Func<Task> serverError, Action create)
+    protected async Task<bool> ApplyFailureAsync(HttpContext context, Action create)
     {
         if (!failures.TryDequeue(out var failure))
             return false;
         switch (failure)
         {
             case FakeFailure.RateLimited:
-                await rateLimited();
+                await RateLimitedAsync(context);
                 break;
             case FakeFailure.ServerError:
-                await serverError();
+                await ServerErrorAsync(context);
                 break;
             case FakeFailure.AcceptThenDropConnection:
                 create();

@@ -63,16 +63,7 @@ public sealed class FakeX(TimeProvider clock, string userId = "2244994945") : Fa
             return;
         }
         var image = mediaIds.Count > 0 ? media[mediaIds[0]] : null;
-        if (await ApplyFailureAsync(context,
-                rateLimited: async () =>
-                {
-                    context.Response.Headers["x-rate-limit-limit"] = "100";
-                    context.Response.Headers["x-rate-limit-remaining"] = "0";
-                    context.Response.Headers["x-rate-limit-reset"] = Clock.GetUtcNow().Add(RateLimitWait).ToUnixTimeSeconds().ToString();
-                    await Problem(context, 429, "Too Many Requests", "Too Many Requests");
-                },
-                serverError: () => Problem(context, 503, "Service Unavailable", "Service Unavailable"),
-                () => AddPost(text, image)))
+        if (await ApplyFailureAsync(context, () => AddPost(text, image)))
             return;
         if (PostWithText(text) is not null)
         {
@@ -90,6 +81,18 @@ public sealed class FakeX(TimeProvider clock, string userId = "2244994945") : Fa
         var text = System.Text.RegularExpressions.Regex.Replace(post.Text, @"https?://\S+", "https://t.co/AbCdEf1234");
         return post.Image is null ? text : text + " https://t.co/MediaLink9";
     }
+
+    protected override bool IsCheck(RecordedRequest request) => request.Path == "/2/users/me";
+
+    protected override Task RateLimitedAsync(HttpContext context)
+    {
+        context.Response.Headers["x-rate-limit-limit"] = "100";
+        context.Response.Headers["x-rate-limit-remaining"] = "0";
+        context.Response.Headers["x-rate-limit-reset"] = Clock.GetUtcNow().Add(RateLimitWait).ToUnixTimeSeconds().ToString();
+        return Problem(context, 429, "Too Many Requests", "Too Many Requests");
+    }
+
+    protected override Task ServerErrorAsync(HttpContext context) => Problem(context, 503, "Service Unavailable", "Service Unavailable");
 
     private static Task Problem(HttpContext context, int status, string title, string detail)
     {
