@@ -105,21 +105,22 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
             return;
         }
         var commentary = Field("commentary")!;
-        void Create()
+        FakePost Create()
         {
             var post = AddPost(commentary, image, "urn:li:share:" + NewId());
             Commentary[post.Id] = commentary;
+            return post;
         }
-        if (await ApplyFailureAsync(context, Create))
+        if (await ApplyFailureAsync(context, () => Create()))
             return;
         if (PostWithText(commentary) is { } existing)
         {
             await Error(context, 422, "DUPLICATE_POST", $"Content is a duplicate of {existing.Id}");
             return;
         }
-        Create();
+        var created = Create();
         context.Response.StatusCode = 201;
-        context.Response.Headers["x-restli-id"] = Posts[^1].Id;
+        context.Response.Headers["x-restli-id"] = created.Id;
     }
 
     protected override bool IsCheck(RecordedRequest request) => request.Path == "/v2/userinfo";
