@@ -2,6 +2,7 @@ using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Web;
+using Tcma.Syndication;
 
 namespace Tcma.Functions;
 
@@ -15,6 +16,7 @@ public static class TcmaApp
         builder.AddWorkflows();
         builder.AddIdentity();
         builder.AddWeb();
+        builder.Services.AddSyndication(builder.Environment);
         return builder;
     }
 
