@@ -34,6 +34,8 @@ public abstract record Layer
 {
     public string? Name { get; init; }
     public Box Box { get; init; } = Box.Full;
+    /// <summary>Leaves the layer out, typically for one size: "at": {"600x200": {"hidden": true}}.</summary>
+    public bool Hidden { get; init; }
     internal string Place { get; set; } = "";
 }
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -49,10 +50,10 @@ public static class LogoInspector
         try
         {
             using var decoded = DecodedImage.Decode(logo.Bytes, "the logo", limits.MaxBytes, limits.MaxPixels);
-            if (decoded.VisibleFraction < 0.01)
-                return [new("logo", $"is transparent or nearly so: only {decoded.VisibleFraction:P1} of its pixels are visible")];
-            if (decoded.MaxAlpha < 96)
+            if (decoded.MaxAlpha is > 0 and < 96)
                 return [new("logo", $"is near-invisible: its most opaque pixel is {decoded.MaxAlpha * 100 / 255}% opaque")];
+            if (decoded.VisibleFraction < 0.01)
+                return [new("logo", string.Create(CultureInfo.InvariantCulture, $"is transparent or nearly so: only {decoded.VisibleFraction * 100:0.0}% of its pixels are visible"))];
             return [];
         }
         catch (RenderException e)

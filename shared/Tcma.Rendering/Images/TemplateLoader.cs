@@ -108,6 +108,7 @@ public static class TemplateLoader
             Error(key, "must be a whole number from 1 to 100");
             return fallback;
         }
+        if (root["formats"] is null) formats.Add(ImageFormat.Png);
         var jpegQuality = Quality("jpegQuality", 85);
         var webpQuality = Quality("webpQuality", 80);
 
@@ -190,7 +191,7 @@ public static class TemplateLoader
             var before = 0;
             void LayerError(string message) { before++; error(place + sizeLabel, message); }
             Check(layer, kit, limits, LayerError);
-            if (before == 0) layers.Add(layer);
+            if (before == 0 && !layer.Hidden) layers.Add(layer);
         }
         return layers.ToImmutable();
     }
