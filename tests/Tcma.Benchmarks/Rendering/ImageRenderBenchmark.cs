@@ -9,7 +9,8 @@ namespace Tcma.Benchmarks.Rendering;
 /// <summary>
 /// Median time per co-branded render (1200x628 banner: gradient, partner logo, wrapped text boxes, rounded button) for
 /// PNG, JPEG q85, WebP q80 and the one-page PDF flyer, on one core; then memory over many renders.
-/// Options: --iterations N (timed renders per case, default 200), --renders N (memory run, default 10000).
+/// Options: --iterations N (timed renders per case, default 200), --renders N (memory run, default 10000),
+/// --memory-only (skip the timings).
 /// </summary>
 public sealed class ImageRenderBenchmark : IBenchmark
 {
@@ -30,6 +31,11 @@ public sealed class ImageRenderBenchmark : IBenchmark
         var text = PlaceholderTextResolver.For(brand, Inputs);
         var size = new RenderSize(1200, 628);
 
+        if (args.Contains("--memory-only"))
+        {
+            Memory(template, kit, brand, text, size, renders);
+            return Task.CompletedTask;
+        }
         Console.WriteLine($"images benchmark: {template.Name}, {size}, {iterations} timed renders per case after 20 warm-up, 1 core (affinity), {Environment.ProcessorCount} cores visible");
         Console.WriteLine($"SkiaSharp {typeof(SKImage).Assembly.GetName().Version}, .NET {Environment.Version}");
         Console.WriteLine();
