@@ -24,7 +24,18 @@ public sealed record ContactBlock(
     string PhoneE164,
     string Email,
     string Website,
-    PostalAddress Address);
+    PostalAddress Address)
+{
+    /// <summary>The number as people read it (+1 202-555-0143); E.164 is for machines.</summary>
+    public string PhoneForDisplay
+    {
+        get
+        {
+            var util = PhoneNumbers.PhoneNumberUtil.GetInstance();
+            return util.Format(util.Parse(PhoneE164, null), PhoneNumbers.PhoneNumberFormat.INTERNATIONAL);
+        }
+    }
+}
 
 public sealed record PostalAddress(string Street, string City, string? Region, string PostalCode, string CountryCode)
 {

@@ -38,6 +38,7 @@ public class BrandProfileTests
     {
         var navy = Samples.Navy;
         Assert.Equal("+12025550143", navy.Contact.PhoneE164);
+        Assert.Equal("+1 202-555-0143", navy.Contact.PhoneForDisplay);
         Assert.Equal("https://harbour.example.com/", navy.Contact.Website);
         Assert.Equal("harboursys", navy.SocialHandles["x"]);
         Assert.Equal(LogoFormat.Png, navy.Logo.Format);
