@@ -223,10 +223,15 @@ internal sealed class Painter(ImageRenderer renderer, IKitFiles kit, BrandProfil
     /// <summary>The largest size, in half-pixel steps from size down to minSize, at which the wrapped text fits the box.</summary>
     private static (List<string> Lines, float Size)? Layout(SKFont font, string content, SKRect box, TextLayer t)
     {
+        // Unhinted, linear-metric advances scale exactly with size: measure every word once, then wrap by arithmetic.
+        var paragraphs = content.Split('\n').Select(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        font.Size = (float)t.Size;
+        var widths = paragraphs.Select(words => words.Select(w => font.MeasureText(w)).ToArray()).ToArray();
+        var space = font.MeasureText(" ");
         List<string>? FitsAt(float size)
         {
             font.Size = size;
-            var lines = Wrap(font, content, box.Width);
+            var lines = Wrap(paragraphs, widths, space, size / (float)t.Size, box.Width);
             return lines is not null && BlockHeight(font, lines.Count, t) <= box.Height ? lines : null;
         }
         var steps = (int)Math.Floor((t.Size - t.MinSize) * 2);
@@ -243,25 +248,33 @@ internal sealed class Painter(ImageRenderer renderer, IKitFiles kit, BrandProfil
         return (FitsAt(best)!, best);
     }
 
-    /// <summary>Greedy word wrap; null when a single word is wider than the box.</summary>
-    private static List<string>? Wrap(SKFont font, string content, float width)
+    /// <summary>Greedy word wrap on pre-measured words; null when a single word is wider than the box.</summary>
+    private static List<string>? Wrap(string[][] paragraphs, float[][] widths, float space, float scale, float boxWidth)
     {
         var lines = new List<string>();
-        foreach (var paragraph in content.Split('\n'))
+        for (var p = 0; p < paragraphs.Length; p++)
         {
-            var line = new StringBuilder();
-            foreach (var word in paragraph.Split(' ', StringSplitOptions.RemoveEmptyEntries))
+            var (words, w) = (paragraphs[p], widths[p]);
+            var (first, lineWidth) = (0, 0f);
+            for (var i = 0; i < words.Length; i++)
             {
-                if (font.MeasureText(word) > width) return null;
-                if (line.Length == 0) { line.Append(word); continue; }
-                var candidate = $"{line} {word}";
-                if (font.MeasureText(candidate) <= width) { line.Append(' ').Append(word); continue; }
-                lines.Add(line.ToString());
-                line.Clear().Append(word);
+                var width = w[i] * scale;
+                if (width > boxWidth) return null;
+                if (i == first) { lineWidth = width; continue; }
+                if (lineWidth + space * scale + width <= boxWidth) { lineWidth += space * scale + width; continue; }
+                lines.Add(string.Join(' ', words, first, i - first));
+                (first, lineWidth) = (i, width);
             }
-            lines.Add(line.ToString());
+            lines.Add(string.Join(' ', words, first, words.Length - first));
         }
         return lines;
+    }
+
+    /// <summary>Greedy word wrap measuring at the font's current size; for error messages.</summary>
+    private static List<string>? Wrap(SKFont font, string content, float width)
+    {
+        var paragraphs = content.Split('\n').Select(p => p.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+        return Wrap(paragraphs, paragraphs.Select(words => words.Select(w => font.MeasureText(w)).ToArray()).ToArray(), font.MeasureText(" "), 1f, width);
     }
 
     private static float BlockHeight(SKFont font, int lines, TextLayer t)
