@@ -1,6 +1,7 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Operations;
+using Tcma.Functions.Rendering;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
 
@@ -17,6 +18,7 @@ public static class TcmaApp
         builder.AddIdentity();
         builder.AddWeb();
         builder.Services.AddSyndication(builder.Environment);
+        builder.AddRendering();
         return builder;
     }
 
@@ -26,6 +28,7 @@ public static class TcmaApp
         app.MapOperations();
         app.MapIdentity();
         app.MapWeb();
+        app.MapRendering();
         return app;
     }
 }

@@ -16,11 +16,12 @@ param location string = resourceGroup().location
 @description('Tables the app uses. Add a name here when a capability adds a table.')
 param tables array = [
   'Workflows'
-  'WorkflowTimers'
+  'WorkflowDue'
   'Idempotency'
   'ApiKeys'
   'TokenUses'
   'VendorUsers'
+  'BrandProfiles'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

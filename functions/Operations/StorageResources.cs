@@ -1,3 +1,9 @@
+using Tcma.Functions.Kits;
+using Tcma.Storage;
+using Tcma.Storage.Identity;
+using Tcma.Storage.Rendering;
+using Tcma.Storage.Workflows;
+
 namespace Tcma.Functions.Operations;
 
 /// <summary>
@@ -7,11 +13,16 @@ namespace Tcma.Functions.Operations;
 /// </summary>
 public static class StorageResources
 {
-    public static readonly IReadOnlyList<string> Tables = ["Workflows", "WorkflowTimers", "Idempotency", "ApiKeys", "TokenUses", "VendorUsers"];
+    public static readonly IReadOnlyList<string> Tables =
+    [
+        WorkflowEngine.InstancesTable, WorkflowEngine.DueTable, IdempotencyStore.TableName,
+        ApiKeyStore.TableName, TokenUseStore.TableName, VendorUserStore.TableName, BrandProfileStore.TableName,
+    ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox"];
 
-    public static readonly IReadOnlyList<string> Containers = ["payloads", "kits", "renders", "brand-logos", "proofs"];
+    public static readonly IReadOnlyList<string> Containers =
+        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
 
     /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
     public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });

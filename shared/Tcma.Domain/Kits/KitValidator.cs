@@ -88,12 +88,17 @@ public static class KitValidator
 
     private static bool Overlaps(SendWindow a, SendWindow b) => a.Start < b.End && b.Start < a.End;
 
+    /// <summary>Templates read the campaign's own facts beside the editable fields (campaign.name, ...).</summary>
+    public static readonly IReadOnlySet<string> ReservedFieldNames = new HashSet<string> { "name", "kit_id", "version" };
+
     private static void CheckEditable(IReadOnlyList<EditableField> fields, Action<string, string> problem)
     {
         for (var i = 0; i < fields.Count; i++)
         {
             var field = fields[i];
             var path = $"$.editable[{i}]";
+            if (ReservedFieldNames.Contains(field.Name))
+                problem($"{path}.name", $"'{field.Name}' is taken: templates read campaign.{field.Name} from the kit itself");
             switch (field.Type)
             {
                 case "text" or "multiline":
