@@ -41,7 +41,14 @@ public static class FunctionHost
     {
         // Resolving the catalog validates every declaration: a bad one stops start-up here.
         var catalog = app.Services.GetRequiredService<FunctionCatalog>();
+        // A POST to an unknown /{FunctionName} (or any bare error on that shape of request) gets ProblemDetails.
+        // Not a catch-all route: that would turn every other single-segment 404 into a 405.
+        app.UseWhen(IsInvocationShaped, branch => branch.UseStatusCodePages());
         app.MapFunctionInvocations(catalog);
         return app;
     }
+
+    private static bool IsInvocationShaped(HttpContext context)
+        => HttpMethods.IsPost(context.Request.Method) &&
+           context.Request.Path.Value is { Length: > 1 } path && path.IndexOf('/', 1) < 0;
 }

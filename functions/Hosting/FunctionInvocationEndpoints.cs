@@ -42,11 +42,6 @@ public static class FunctionInvocationEndpoints
                     })
                 .ExcludeFromDescription();
         }
-        // Any other single-segment POST that no endpoint claims: say plainly that no such function exists.
-        app.MapPost("/{functionName}", (string functionName) => TypedResults.Problem(statusCode: StatusCodes.Status404NotFound,
-                title: "Unknown function", detail: $"No function named '{functionName}' is declared."))
-            .WithOrder(int.MaxValue)
-            .ExcludeFromDescription();
         return app;
     }
 

@@ -77,7 +77,7 @@ public sealed partial class LocalTriggerHost
 
                 if (messages.Length == 0)
                 {
-                    CurrentInterval = QueueTriggerSettings.NextPollingInterval(CurrentInterval, settings.MaxPollingInterval);
+                    CurrentInterval = QueueTriggerSettings.NextPollingInterval(CurrentInterval, settings.MaxPollingInterval, host.options.Value.MinPollingInterval);
                     await wakeup.WaitAsync(CurrentInterval, stopping).ConfigureAwait(false);
                     continue;
                 }

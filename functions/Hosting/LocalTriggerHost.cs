@@ -90,11 +90,11 @@ public sealed partial class LocalTriggerHost(
         await Task.WhenAll(running).WaitAsync(Timeout.InfiniteTimeSpan, TimeProvider.System, CancellationToken.None).ConfigureAwait(false);
     }
 
+    // The token sources are not disposed: the host may call StopAsync after disposing its services, and
+    // without timers they hold nothing that needs releasing.
     public void Dispose()
     {
         started.Dispose();
-        stopping.Dispose();
-        aborting.Dispose();
         client?.Dispose();
     }
 

@@ -11,6 +11,9 @@ public sealed class LocalTriggerHostOptions
     /// <summary>Overrides host.json's maxPollingInterval locally (e.g. in a test proving the fast path).</summary>
     public TimeSpan? MaxPollingInterval { get; set; }
 
+    /// <summary>The first idle wait (100 ms unless set); a test sets it to the maximum to isolate the fast path.</summary>
+    public TimeSpan? MinPollingInterval { get; set; }
+
     /// <summary>Overrides host.json's visibilityTimeout (the wait before a failed message is retried).</summary>
     public TimeSpan? VisibilityTimeout { get; set; }
 

@@ -31,9 +31,10 @@ public sealed record QueueTriggerSettings
     public static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
 
     /// <summary>The idle back-off: double the wait, up to the maximum.</summary>
-    public static TimeSpan NextPollingInterval(TimeSpan current, TimeSpan max)
+    public static TimeSpan NextPollingInterval(TimeSpan current, TimeSpan max, TimeSpan? min = null)
     {
-        var next = current < MinPollingInterval ? MinPollingInterval : current * 2;
+        var floor = min ?? MinPollingInterval;
+        var next = current < floor ? floor : current * 2;
         return next > max ? max : next;
     }
 }
