@@ -80,6 +80,25 @@ public sealed class QueueTriggerTests
     }
 
     [Fact]
+    public async Task A_failed_message_stays_invisible_for_the_visibility_timeout_before_its_retry()
+    {
+        var attempts = new System.Collections.Concurrent.ConcurrentQueue<(int DequeueCount, DateTime At)>();
+        await using var app = await FunctionsTestApp.StartAsync(Function("Render", "render-test", i =>
+        {
+            attempts.Enqueue((i.DequeueCount, DateTime.UtcNow));
+            return i.DequeueCount < 2 ? throw new InvalidOperationException("transient") : Task.CompletedTask;
+        }), overrides: new Dictionary<string, string?> { ["LocalTriggerHost:VisibilityTimeout"] = "00:00:03" });
+
+        await app.Services.GetRequiredService<IMessageSender>().SendAsync("render-test", new RenderRequest("kit-3", 1));
+
+        await WaitUntilAsync(() => Task.FromResult(attempts.Count >= 2));
+        var (first, second) = (attempts.ElementAt(0), attempts.ElementAt(1));
+        Assert.Equal((1, 2), (first.DequeueCount, second.DequeueCount));
+        // A lower bound only: storage cannot hand the message out again before the timeout ends.
+        Assert.True(second.At - first.At >= TimeSpan.FromSeconds(2.5), $"retried after {(second.At - first.At).TotalSeconds:0.0} s");
+    }
+
+    [Fact]
     public async Task After_five_failures_a_message_moves_to_poison_and_the_queue_keeps_flowing()
     {
         var seen = new Invocations();
