@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json.Nodes;
-using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using Tcma.Storage.Messaging;
@@ -92,7 +91,11 @@ public sealed partial class LocalTriggerHost
         private void Start(QueueMessage message)
         {
             Interlocked.Increment(ref inFlight);
-            var task = Task.Run(() => ProcessAsync(message));
+            var task = Task.Run(async () =>
+            {
+                try { await ProcessAsync(message).ConfigureAwait(false); }
+                catch (Exception e) { log.LogError(e, "Message {MessageId} on {Queue} was left to reappear after an unexpected error", message.MessageId, PhysicalQueue); }
+            });
             lock (running) running.Add(task);
             task.ContinueWith(t =>
             {
@@ -220,8 +223,9 @@ public sealed partial class LocalTriggerHost
                 await poison.SendMessageAsync(raw, CancellationToken.None).ConfigureAwait(false);
                 await queue.DeleteMessageAsync(message.MessageId, popReceipt, CancellationToken.None).ConfigureAwait(false);
             }
-            catch (RequestFailedException e)
+            catch (Exception e)
             {
+                // It reappears after its lease and is moved on the next attempt (a duplicate poison copy at worst).
                 log.LogWarning("Could not move message {MessageId} to {PoisonQueue}: {Error}", message.MessageId, poison.Name, e.Message);
             }
         }

@@ -35,4 +35,25 @@ public sealed class MetadataCommandTests
             Directory.Delete(dir, recursive: true);
         }
     }
+
+    [Fact]
+    public void Write_replaces_stale_function_folders_and_keeps_other_files()
+    {
+        var sample = new FunctionCatalog([new FunctionDefinition("RenderKit", new QueueFunctionTrigger("render-requests"), (_, _, _) => Task.CompletedTask)]);
+        var dir = Directory.CreateTempSubdirectory("tcma-meta").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "Removed"));
+            File.WriteAllText(Path.Combine(dir, "Removed", "function.json"), "{}");
+            File.WriteAllText(Path.Combine(dir, "Tcma.Functions.dll"), "binary");
+            FunctionMetadata.Write(sample, dir);
+            Assert.False(Directory.Exists(Path.Combine(dir, "Removed")));
+            Assert.True(File.Exists(Path.Combine(dir, "Tcma.Functions.dll")));
+            Assert.Equal(FunctionMetadata.Generate(sample)["RenderKit/function.json"], File.ReadAllText(Path.Combine(dir, "RenderKit", "function.json")));
+        }
+        finally
+        {
+            Directory.Delete(dir, recursive: true);
+        }
+    }
 }

@@ -77,24 +77,4 @@ public sealed class FunctionMetadataTests
         Assert.NotEmpty(HostMetadataValidator.Validate(With("X/function.json", """{"bindings":[{"type":"queueTrigger","name":"m","queueName":"abc","connection":"c"}]}""")));
         Assert.NotEmpty(HostMetadataValidator.Validate(With("X/function.json", """{"bindings":[{"type":"queueTrigger","direction":"in","name":"m","queueName":"abc","connection":"c"},{"type":"timerTrigger","direction":"in","name":"t","schedule":"0 * * * * *"}]}""")));
     }
-
-    [Fact]
-    public void Write_replaces_stale_function_folders_and_keeps_other_files()
-    {
-        var dir = Directory.CreateTempSubdirectory("tcma-meta").FullName;
-        try
-        {
-            Directory.CreateDirectory(Path.Combine(dir, "Removed"));
-            File.WriteAllText(Path.Combine(dir, "Removed", "function.json"), "{}");
-            File.WriteAllText(Path.Combine(dir, "Tcma.Functions.dll"), "binary");
-            FunctionMetadata.Write(Sample(), dir);
-            Assert.False(Directory.Exists(Path.Combine(dir, "Removed")));
-            Assert.True(File.Exists(Path.Combine(dir, "Tcma.Functions.dll")));
-            Assert.Equal(FunctionMetadata.Generate(Sample())["RenderKit/function.json"], File.ReadAllText(Path.Combine(dir, "RenderKit", "function.json")));
-        }
-        finally
-        {
-            Directory.Delete(dir, recursive: true);
-        }
-    }
 }
