@@ -162,14 +162,9 @@ public static class FunctionInvocationEndpoints
         switch (function.Trigger)
         {
             case QueueFunctionTrigger:
-                return value switch
-                {
-                    JsonValue v when v.TryGetValue<string>(out var text) => new(JsonValue.Create(text), metadata, null),
-                    JsonObject or JsonArray => new(JsonValue.Create(value.ToJsonString()), metadata, null),
-                    _ => new(JsonValue.Create(value.ToJsonString()), metadata, null),
-                };
+                return new(JsonValue.Create(TextOf(value)), metadata, null);
             default:
-                if (value is JsonValue s && s.TryGetValue<string>(out var json))
+                if (value is JsonValue jv && jv.TryGetValue<string>(out var json))
                 {
                     try { return new(JsonNode.Parse(json), metadata, null); }
                     catch (JsonException) { return new(null, metadata, $"\"{binding}\" is not a timer object."); }

@@ -89,19 +89,21 @@ public sealed class QueueBenchmark : IBenchmark
         await FillAsync(new QueueClient(connectionString, physical, new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None }), count);
         var invoked = 0;
         long first = 0, last = 0;
+        // A fresh app JITs its invocation path on the first messages; the raw client is already warm.
+        var warmUp = Math.Min(50, count / 5);
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await using var app = new BenchmarkApp(connectionString, prefix, services => services.AddFunction(new FunctionDefinition("BenchInvoke",
             new QueueFunctionTrigger("bench-invoke"), (_, _, _) =>
             {
                 var now = Stopwatch.GetTimestamp();
                 var seen = Interlocked.Increment(ref invoked);
-                if (seen == 1) first = now;
+                if (seen == warmUp) first = now;
                 if (seen == count) { last = now; all.TrySetResult(); }
                 return Task.CompletedTask;
             })));
         _ = app.Server;
         await all.Task.WaitAsync(TimeSpan.FromMinutes(10));
-        return (count - 1) / Stopwatch.GetElapsedTime(first, last).TotalSeconds;
+        return (count - warmUp) / Stopwatch.GetElapsedTime(first, last).TotalSeconds;
     }
 
     private sealed record Stamp(long Ticks);
