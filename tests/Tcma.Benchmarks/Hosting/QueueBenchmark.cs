@@ -28,6 +28,13 @@ public sealed class QueueBenchmark : IBenchmark
         var azurite = await LocalServices.Azurite();
         Console.WriteLine($"{count} messages per measurement, Azurite on 127.0.0.1:{azurite.QueuePort}, {Environment.ProcessorCount} cores");
 
+        if (args.Contains("host-only"))
+        {
+            // Diagnoses a round-to-round difference of the host alone: several fresh apps, one after another.
+            for (var round = 1; round <= 3; round++)
+                Console.WriteLine($"host-only round {round} (load average {LoadAverage()}): {await ThroughHostAsync(azurite.ConnectionString, count):0} invocations/s");
+            return;
+        }
         // Interleaved rounds: on a shared 2-core machine the load changes from minute to minute, so each ratio
         // compares figures taken side by side.
         var rounds = args.Length > 1 && int.TryParse(args[1], out var r) ? r : 2;
