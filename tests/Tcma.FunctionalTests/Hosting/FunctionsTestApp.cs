@@ -78,8 +78,15 @@ public sealed class FunctionsTestApp : WebApplicationFactory<Program>
 public sealed class LogSink : ILoggerProvider
 {
     private readonly ConcurrentQueue<(string Category, LogLevel Level, string Message)> entries = new();
+    private readonly ConcurrentQueue<(string Message, IReadOnlyDictionary<string, object?> Scope)> scoped = new();
+    private readonly AsyncLocal<ImmutableStack?> scopes = new();
 
     public IEnumerable<(string Category, LogLevel Level, string Message)> Entries => entries;
+
+    /// <summary>Each line with the key/value pairs of the log scopes it was written in.</summary>
+    public IEnumerable<(string Message, IReadOnlyDictionary<string, object?> Scope)> Scoped => scoped;
+
+    private sealed record ImmutableStack(object State, ImmutableStack? Parent);
 
     public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
 
@@ -99,11 +106,30 @@ public sealed class LogSink : ILoggerProvider
 
     private sealed class Logger(LogSink sink, string category) : ILogger
     {
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull
+        {
+            var parent = sink.scopes.Value;
+            sink.scopes.Value = new ImmutableStack(state, parent);
+            return new Pop(() => sink.scopes.Value = parent);
+        }
+
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
+
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
-            if (IsEnabled(logLevel)) sink.entries.Enqueue((category, logLevel, formatter(state, exception)));
+            if (!IsEnabled(logLevel)) return;
+            var message = formatter(state, exception);
+            sink.entries.Enqueue((category, logLevel, message));
+            var scope = new Dictionary<string, object?>();
+            for (var s = sink.scopes.Value; s is not null; s = s.Parent)
+                if (s.State is IEnumerable<KeyValuePair<string, object>> pairs)
+                    foreach (var (key, value) in pairs) scope.TryAdd(key, value);
+            sink.scoped.Enqueue((message, scope));
+        }
+
+        private sealed class Pop(Action pop) : IDisposable
+        {
+            public void Dispose() => pop();
         }
     }
 }

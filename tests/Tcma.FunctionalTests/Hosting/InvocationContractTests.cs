@@ -3,6 +3,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Tcma.Functions.Hosting;
 
 namespace Tcma.FunctionalTests.Hosting;
@@ -80,6 +81,26 @@ public sealed class InvocationContractTests
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
         Assert.DoesNotContain("secret detail", await response.Content.ReadAsStringAsync());
         await app.Logs.WaitForAsync(m => m.Contains("Broken failed"));
+    }
+
+    [Fact]
+    public async Task Everything_a_function_logs_carries_the_invocation_id_and_function_name()
+    {
+        await using var app = await FunctionsTestApp.StartAsync(services => services.AddFunction(new FunctionDefinition("Scoped", new QueueFunctionTrigger("scoped-test"),
+            (_, sp, _) =>
+            {
+                sp.GetRequiredService<Microsoft.Extensions.Logging.ILoggerFactory>().CreateLogger("Test").LogInformation("inside the handler {Marker}", "m-42");
+                return Task.CompletedTask;
+            })), overrides: new Dictionary<string, string?> { ["LocalTriggerHost:Enabled"] = "false" });
+        var request = new HttpRequestMessage(HttpMethod.Post, "/Scoped") { Content = Json("""{"Data":{"message":"x"},"Metadata":{}}""") };
+        request.Headers.Add(FunctionInvocationEndpoints.InvocationIdHeader, "inv-123");
+
+        var response = await app.CreateClient().SendAsync(request);
+
+        response.EnsureSuccessStatusCode();
+        var (_, scope) = Assert.Single(app.Logs.Scoped, e => e.Message.Contains("m-42"));
+        Assert.Equal("inv-123", scope["InvocationId"]);
+        Assert.Equal("Scoped", scope["FunctionName"]);
     }
 
     [Fact]
