@@ -37,6 +37,10 @@ public sealed record FunctionInvocation(string FunctionName, string InvocationId
     };
 
     public int DequeueCount => Metadata["DequeueCount"] is JsonNode n && int.TryParse(n.ToString(), out var c) ? c : 1;
+
+    /// <summary>The queue message as the sender's type (the JSON that <c>IMessageSender</c> wrote).</summary>
+    public T? ReadMessage<T>(System.Text.Json.JsonSerializerOptions? options = null)
+        => System.Text.Json.JsonSerializer.Deserialize<T>(TriggerText, options);
 }
 
 public delegate Task FunctionHandler(FunctionInvocation invocation, IServiceProvider services, CancellationToken cancellationToken);
