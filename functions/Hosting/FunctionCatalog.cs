@@ -13,7 +13,7 @@ namespace Tcma.Functions.Hosting;
 public sealed partial class FunctionCatalog
 {
     /// <summary>The app's own health probe; declared here unless a capability declares it.</summary>
-    public static readonly FunctionDefinition Health = new("Health", new HttpFunctionTrigger("health", ["GET"]), null);
+    public static readonly FunctionDefinition Health = new("Health", new HttpFunctionTrigger("health", ["GET", "HEAD"]), null);
 
     public FunctionCatalog(IEnumerable<FunctionDefinition> definitions)
     {

@@ -20,6 +20,7 @@ public static class FunctionHost
         services.TryAddSingleton(sp => StorageAccount.FromConfiguration(sp.GetRequiredService<IConfiguration>()));
         services.TryAddSingleton<LocalQueueSignal>();
         services.TryAddSingleton<IMessageSender, QueueMessageSender>();
+        services.AddPublicHttpFunctions();
         services.AddSingleton(sp => new FunctionCatalog(sp.GetServices<FunctionDefinition>()));
         services.AddOptions<LocalTriggerHostOptions>().BindConfiguration(LocalTriggerHostOptions.Section);
         services.AddSingleton<LocalTriggerHost>();

@@ -32,6 +32,10 @@ public static class FunctionInvocationEndpoints
             app.MapPost("/" + function.Name, (HttpContext context, ILoggerFactory loggers, StorageAccount storage) =>
                     InvokeAsync(function, context, loggers, storage))
                 .ExcludeFromDescription()
+                // The Functions host calls these on loopback with no identity; no HTTP function route reaches
+                // them from outside (FunctionCatalog refuses such a route), so they are anonymous by design.
+                .AllowAnonymous()
+                .WithMetadata(new HostInvocationEndpoint())
                 .WithDisplayName($"Invoke {function.Name}");
             app.MapMethods("/" + function.Name, [HttpMethods.Get, HttpMethods.Put, HttpMethods.Delete, HttpMethods.Patch, HttpMethods.Head],
                     (HttpContext context) =>
@@ -40,7 +44,9 @@ public static class FunctionInvocationEndpoints
                         return TypedResults.Problem(statusCode: StatusCodes.Status405MethodNotAllowed, title: "Method not allowed",
                             detail: $"{function.Name} is invoked with POST by the Functions host.");
                     })
-                .ExcludeFromDescription();
+                .ExcludeFromDescription()
+                .AllowAnonymous()
+                .WithMetadata(new HostInvocationEndpoint());
         }
         return app;
     }
@@ -181,3 +187,6 @@ public sealed record InvocationReply(
     [property: JsonPropertyName("Outputs")] Dictionary<string, JsonNode?> Outputs,
     [property: JsonPropertyName("Logs")] IReadOnlyList<string> Logs,
     [property: JsonPropertyName("ReturnValue")] JsonNode? ReturnValue);
+
+/// <summary>Marks the host-only invocation endpoints, which no public HTTP route may reach.</summary>
+public sealed class HostInvocationEndpoint;
