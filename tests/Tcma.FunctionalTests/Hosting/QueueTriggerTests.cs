@@ -132,17 +132,21 @@ public sealed class QueueTriggerTests
         var arrived = 0;
         var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var seen = new Invocations();
+        // All sixteen wait in the queue before the app starts, so its first receive takes them as one batch.
+        var prefix = "t" + Guid.NewGuid().ToString("N")[..12];
+        var queue = new QueueClient((await LocalServices.Azurite()).ConnectionString, new Tcma.Storage.StorageNames(prefix).Queue("render-test"),
+            new QueueClientOptions { MessageEncoding = QueueMessageEncoding.None });
+        await queue.CreateIfNotExistsAsync();
+        for (var n = 0; n < 16; n++)
+            await queue.SendMessageAsync(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"KitId\":\"k{n}\",\"Copies\":1}}")));
+
         await using var app = await FunctionsTestApp.StartAsync(Function("Render", "render-test", async i =>
         {
             if (Interlocked.Increment(ref arrived) == 16) all.TrySetResult();
             // Each invocation holds until all sixteen are running at once; run one by one, none would finish.
             await all.Task.WaitAsync(TimeSpan.FromSeconds(60));
             seen.Add(i);
-        }), overrides: new Dictionary<string, string?> { ["LocalTriggerHost:MinPollingInterval"] = "00:00:05", ["LocalTriggerHost:MaxPollingInterval"] = "00:00:05" });
-        var queue = await RawQueueAsync(app, app.Storage.Names.Queue("render-test"));
-        // Enqueued behind the app's back (no fast path), so the next poll finds all sixteen together.
-        for (var n = 0; n < 16; n++)
-            await queue.SendMessageAsync(Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{{\"KitId\":\"k{n}\",\"Copies\":1}}")));
+        }), overrides: new Dictionary<string, string?> { ["Storage:NamePrefix"] = prefix });
 
         var done = await seen.WaitForAsync(16, timeout: TimeSpan.FromSeconds(90));
         Assert.Equal(16, done.Select(d => d.Invocation.Metadata["Id"]!.ToString()).Distinct().Count());
