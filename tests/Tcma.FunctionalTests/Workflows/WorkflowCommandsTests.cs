@@ -22,7 +22,9 @@ public sealed class WorkflowCommandsTests
         Assert.Equal((1, 0), (result.Sent, result.Pending));
         var queue = await h.Storage.QueueAsync("fund-approved");
         var message = Assert.Single((await queue.ReceiveMessagesAsync(maxMessages: 10)).Value);
-        using var json = JsonDocument.Parse(message.Body.ToString());
+        // Messages travel in the envelope that carries the trace context; the function sees the body.
+        Assert.True(Tcma.Storage.Messaging.MessageEnvelope.TryRead(message.Body.ToString(), out var envelope));
+        using var json = JsonDocument.Parse(envelope.Body!);
         Assert.Equal("FR-7", json.RootElement.GetProperty("fundRequest").GetString());
         Assert.Equal(1200, json.RootElement.GetProperty("amount").GetInt32());
     }
