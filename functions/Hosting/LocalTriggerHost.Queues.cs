@@ -8,8 +8,7 @@ namespace Tcma.Functions.Hosting;
 
 public sealed partial class LocalTriggerHost
 {
-    private QueueServiceClient? rawQueues;
-    private QueueServiceClient RawQueues => rawQueues ??= RawQueueService.FromConfiguration(configuration);
+    private QueueServiceClient RawQueues => storage.RawQueues;
 
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 

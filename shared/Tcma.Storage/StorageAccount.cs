@@ -17,13 +17,16 @@ public sealed class StorageAccount
     public const string SettingName = "AzureWebJobsStorage";
     public const string AzuriteDevelopment = "UseDevelopmentStorage=true";
 
-    public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, StorageNames names)
+    public StorageAccount(TableServiceClient tables, BlobServiceClient blobs, QueueServiceClient queues, StorageNames names, QueueServiceClient? rawQueues = null)
     {
         Tables = tables;
         Blobs = blobs;
         Queues = queues;
         Names = names;
+        this.rawQueues = rawQueues;
     }
+
+    private readonly QueueServiceClient? rawQueues;
 
     public TableServiceClient Tables { get; }
     public BlobServiceClient Blobs { get; }
@@ -31,11 +34,20 @@ public sealed class StorageAccount
     public QueueServiceClient Queues { get; }
     public StorageNames Names { get; }
 
+    /// <summary>
+    /// Queue clients that hand over message bodies exactly as stored. The local trigger host decodes Base64 itself,
+    /// as the Functions host does, so a message that is not Base64 goes to the poison queue instead of failing the
+    /// whole receive (the SDK's Base64 client throws for it).
+    /// </summary>
+    public QueueServiceClient RawQueues => rawQueues ?? throw new InvalidOperationException("this storage account was built without raw queue clients; use StorageAccount.FromConfiguration");
+
     public TableClient Table(string logicalName) => Tables.GetTableClient(Names.Table(logicalName));
     public QueueClient Queue(string logicalName) => Queues.GetQueueClient(Names.Queue(logicalName));
     public BlobContainerClient Container(string logicalName) => Blobs.GetBlobContainerClient(Names.Container(logicalName));
 
     public static QueueClientOptions QueueOptions() => new() { MessageEncoding = QueueMessageEncoding.Base64 };
+
+    private static QueueClientOptions RawQueueOptions() => new() { MessageEncoding = QueueMessageEncoding.None };
 
     public static StorageAccount FromConfiguration(IConfiguration configuration)
     {
@@ -52,14 +64,16 @@ public sealed class StorageAccount
                 new TableServiceClient(new Uri($"https://{accountName}.table.core.windows.net"), credential),
                 new BlobServiceClient(new Uri($"https://{accountName}.blob.core.windows.net"), credential),
                 new QueueServiceClient(new Uri($"https://{accountName}.queue.core.windows.net"), credential, QueueOptions()),
-                names);
+                names,
+                new QueueServiceClient(new Uri($"https://{accountName}.queue.core.windows.net"), credential, RawQueueOptions()));
         }
         connectionString = string.IsNullOrWhiteSpace(connectionString) ? AzuriteDevelopment : connectionString;
         return new StorageAccount(
             new TableServiceClient(connectionString),
             new BlobServiceClient(connectionString),
             new QueueServiceClient(connectionString, QueueOptions()),
-            names);
+            names,
+            new QueueServiceClient(connectionString, RawQueueOptions()));
     }
 }
 
