@@ -1,5 +1,6 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
+using Tcma.Functions.Kits;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Rendering;
 using Tcma.Functions.Web;
@@ -19,6 +20,7 @@ public static class TcmaApp
         builder.AddWeb();
         builder.Services.AddSyndication(builder.Environment);
         builder.AddRendering();
+        builder.AddSampleData();
         return builder;
     }
 

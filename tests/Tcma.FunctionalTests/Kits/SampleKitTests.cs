@@ -1,0 +1,57 @@
+using System.Net;
+using Microsoft.Extensions.DependencyInjection;
+using SkiaSharp;
+using Tcma.Domain.Identity;
+using Tcma.Domain.Kits;
+using Tcma.FunctionalTests.Identity;
+using Tcma.FunctionalTests.Infrastructure;
+using Tcma.Functions.Kits;
+
+namespace Tcma.FunctionalTests.Kits;
+
+/// <summary>The sample kits a newcomer sees: each passes every check an upload would, loads, and previews for the demo partner.</summary>
+public sealed class SampleKitTests
+{
+    private static readonly string Samples = Path.Combine(RepoPaths.Root, "campaign-templates");
+
+    public static TheoryData<string> KitFolders()
+    {
+        var data = new TheoryData<string>();
+        foreach (var folder in Directory.EnumerateDirectories(Samples).Where(d => File.Exists(Path.Combine(d, "kit.json"))))
+            data.Add(Path.GetFileName(folder));
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(KitFolders))]
+    public void Each_sample_kit_passes_every_check_an_upload_must_pass(string folder)
+    {
+        var (manifest, problems) = KitChecks.Check(KitChecks.ReadFolder(Path.Combine(Samples, folder)));
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+        Assert.Equal(folder, manifest!.Id);
+    }
+
+    [Fact]
+    public async Task The_samples_load_and_every_image_previews_for_the_demo_partner_in_every_size_and_as_pdf()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var loaded = await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
+        Assert.Equal(Directory.EnumerateDirectories(Samples).Count(d => File.Exists(Path.Combine(d, "kit.json"))), loaded.Count);
+        var client = await app.SignedInAsync("demo", VendorRole.ChannelManager);
+
+        foreach (var folder in Directory.EnumerateDirectories(Samples).Where(d => File.Exists(Path.Combine(d, "kit.json"))))
+        {
+            var (manifest, _) = KitManifestReader.Read(File.ReadAllBytes(Path.Combine(folder, "kit.json")));
+            foreach (var image in manifest!.Content.Images)
+            {
+                var url = $"/api/vendors/demo/kits/{manifest.Id}/versions/{manifest.Version}/images/{image.Id}/preview?partner={SampleData.DemoPartnerFolder}";
+                var png = await client.GetAsync(url);
+                Assert.True(png.StatusCode == HttpStatusCode.OK, $"{url}: {await png.Content.ReadAsStringAsync()}");
+                using (var bitmap = SKBitmap.Decode(await png.Content.ReadAsByteArrayAsync()))
+                    Assert.True(bitmap.Width > 0 && bitmap.Height > 0);
+                var pdf = await client.GetAsync(url + "&format=pdf");
+                Assert.True(pdf.StatusCode == HttpStatusCode.OK, $"{url}&format=pdf: {await pdf.Content.ReadAsStringAsync()}");
+            }
+        }
+    }
+}
