@@ -6,6 +6,7 @@ using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Rendering.Images;
+using Tcma.Rendering.Liquid;
 using Tcma.Storage.Rendering;
 
 namespace Tcma.Functions.Rendering;
@@ -48,7 +49,38 @@ public static class RenderingEndpoints
             .RequireAuthorization(Policies.VendorUser)
             .RequireVendorScope()
             .WithTags("Rendering");
+        app.MapGet("/api/vendors/{vendorId}/kits/{kitId}/versions/{version}/emails/{emailId}/preview", PreviewEmail)
+            .RequireAuthorization(Policies.VendorUser)
+            .RequireVendorScope()
+            .WithTags("Rendering");
         return app;
+    }
+
+    /// <summary>
+    /// A kit email for a sample recipient of the partner: the HTML part, or the text part with <c>?part=text</c>;
+    /// subject and preheader in headers. The HTML is the vendor's own markup, so it is served sandboxed: no script
+    /// runs and it gets no access to the console's origin.
+    /// </summary>
+    private static async Task<Results<ContentHttpResult, ProblemHttpResult, ValidationProblem>> PreviewEmail(
+        string vendorId, string kitId, string version, string emailId, string? partner, string? part,
+        HttpResponse response, RenderService renders, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(partner))
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["partner"] = ["Name the partner whose brand to preview with ?partner=<id>."] });
+        var logoUrl = $"/api/vendors/{Uri.EscapeDataString(vendorId)}/partners/{Uri.EscapeDataString(partner)}/brand-profile/logo";
+        var (email, problem) = await renders.RenderEmailPreviewAsync(vendorId, kitId, version, emailId, partner, logoUrl, ct);
+        switch (problem)
+        {
+            case RenderOutcome.Missing m: return NotFound($"No {m.What}.");
+            case RenderOutcome.Invalid i:
+                return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["render"] = [.. i.Errors] }, title: "This email cannot be rendered for this partner.");
+        }
+        response.Headers["Tcma-Email-Subject"] = Uri.EscapeDataString(email!.Subject);
+        response.Headers["Tcma-Email-Preheader"] = Uri.EscapeDataString(email.Preheader);
+        response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'";
+        return part == "text"
+            ? TypedResults.Text(email.Text, "text/plain", System.Text.Encoding.UTF8)
+            : TypedResults.Text(email.Html, "text/html", System.Text.Encoding.UTF8);
     }
 
     /// <summary>

@@ -54,4 +54,36 @@ public sealed class SampleKitTests
             }
         }
     }
+
+    [Fact]
+    public async Task Each_sample_email_previews_in_the_partners_name_with_its_address_and_an_unsubscribe_link()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
+        var client = await app.SignedInAsync("demo", VendorRole.ChannelManager);
+
+        foreach (var folder in Directory.EnumerateDirectories(Samples).Where(d => File.Exists(Path.Combine(d, "kit.json"))))
+        {
+            var (manifest, _) = KitManifestReader.Read(File.ReadAllBytes(Path.Combine(folder, "kit.json")));
+            foreach (var email in manifest!.Content.Emails)
+            {
+                var url = $"/api/vendors/demo/kits/{manifest.Id}/versions/{manifest.Version}/emails/{email.Id}/preview?partner={SampleData.DemoPartnerFolder}";
+                var html = await client.GetAsync(url);
+                Assert.True(html.StatusCode == HttpStatusCode.OK, $"{url}: {await html.Content.ReadAsStringAsync()}");
+                Assert.Equal("text/html", html.Content.Headers.ContentType?.MediaType);
+                // The vendor's markup runs in a sandbox, never with the console's origin.
+                Assert.StartsWith("sandbox", html.Headers.GetValues("Content-Security-Policy").Single());
+                var body = await html.Content.ReadAsStringAsync();
+                Assert.Contains("Harbour IT Services", body);
+                Assert.Contains("200 Atlantic Avenue", body);
+                Assert.Contains("unsubscribe", body, StringComparison.OrdinalIgnoreCase);
+                Assert.DoesNotContain("{{", body);
+                Assert.False(string.IsNullOrWhiteSpace(Uri.UnescapeDataString(html.Headers.GetValues("Tcma-Email-Subject").Single())));
+
+                var text = await client.GetStringAsync(url + "&part=text");
+                Assert.Contains("Harbour IT Services", text);
+                Assert.DoesNotContain("<", text);
+            }
+        }
+    }
 }
