@@ -61,6 +61,10 @@ param customRuntimeVersion string = '1.0'
 @secure()
 param tokenSigningKey string
 
+@description('Key that encrypts partners\' social-network tokens at rest (exactly 32 random bytes, Base64).')
+@secure()
+param socialTokenKey string
+
 @description('SMTP relay used to send campaign and workflow emails.')
 param smtpHost string
 
@@ -264,6 +268,15 @@ resource signingKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   }
 }
 
+resource socialTokenKeySecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
+  parent: vault
+  name: 'social-token-key'
+  properties: {
+    value: socialTokenKey
+    contentType: 'base64'
+  }
+}
+
 resource smtpPasswordSecret 'Microsoft.KeyVault/vaults/secrets@2023-07-01' = {
   parent: vault
   name: 'smtp-password'
@@ -315,6 +328,8 @@ var appSettings = [
   // To rotate: add Tokens__Keys__<new id> beside this one, move Tokens__ActiveKey to it, remove the old one once its links expired.
   { name: 'Tokens__Keys__primary', value: '@Microsoft.KeyVault(SecretUri=${signingKeySecret.properties.secretUri})' }
   { name: 'Tokens__ActiveKey', value: 'primary' }
+  { name: 'Syndication__TokenKeys__primary', value: '@Microsoft.KeyVault(SecretUri=${socialTokenKeySecret.properties.secretUri})' }
+  { name: 'Syndication__ActiveTokenKey', value: 'primary' }
 ]
 
 resource functionApp 'Microsoft.Web/sites@2024-04-01' = {

@@ -46,12 +46,12 @@ public sealed class BicepTests
     {
         var file = Path.Combine(RepoPaths.Root, "infra", "main.bicepparam");
         var withSecrets = await BicepAsync(["build-params", file, "--stdout"],
-            new() { ["TCMA_TOKEN_SIGNING_KEY"] = "test-signing-key", ["TCMA_SMTP_PASSWORD"] = "test-smtp-password" });
+            new() { ["TCMA_TOKEN_SIGNING_KEY"] = "test-signing-key", ["TCMA_SOCIAL_TOKEN_KEY"] = "test-social-key", ["TCMA_SMTP_PASSWORD"] = "test-smtp-password" });
         Assert.True(withSecrets.ExitCode == 0, withSecrets.StdErr);
         Assert.True(withSecrets.StdErr.Trim().Length == 0, "bicep build-params reported:\n" + withSecrets.StdErr);
 
         var withoutSecrets = await BicepAsync(["build-params", file, "--stdout"],
-            new() { ["TCMA_TOKEN_SIGNING_KEY"] = null, ["TCMA_SMTP_PASSWORD"] = null });
+            new() { ["TCMA_TOKEN_SIGNING_KEY"] = null, ["TCMA_SOCIAL_TOKEN_KEY"] = null, ["TCMA_SMTP_PASSWORD"] = null });
         Assert.NotEqual(0, withoutSecrets.ExitCode);
         Assert.Contains("TCMA_TOKEN_SIGNING_KEY", withoutSecrets.StdErr);
     }
@@ -74,12 +74,12 @@ public sealed class BicepTests
         Assert.Contains("ConnectionString", settings["APPLICATIONINSIGHTS_CONNECTION_STRING"]);
 
         // Secrets are Key Vault references, never the parameter values themselves.
-        foreach (var name in new[] { "Email__Password", "Tokens__Keys__primary" })
+        foreach (var name in new[] { "Email__Password", "Tokens__Keys__primary", "Syndication__TokenKeys__primary" })
         {
             Assert.StartsWith("[format('@Microsoft.KeyVault(SecretUri={0})'", settings[name]);
             Assert.Contains("Microsoft.KeyVault/vaults/secrets", settings[name]);
         }
-        Assert.DoesNotContain(settings.Values, v => v.Contains("parameters('tokenSigningKey')") || v.Contains("parameters('smtpPassword')"));
+        Assert.DoesNotContain(settings.Values, v => v.Contains("parameters('tokenSigningKey')") || v.Contains("parameters('socialTokenKey')") || v.Contains("parameters('smtpPassword')"));
         // The app signs links with the key its configuration names (see functions/Identity/LinkTokens.cs).
         Assert.Equal("primary", settings["Tokens__ActiveKey"]);
         Assert.Equal("false", settings["LocalTriggerHost__Enabled"]);
