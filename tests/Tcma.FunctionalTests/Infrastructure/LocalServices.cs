@@ -29,7 +29,11 @@ public static class LocalServices
         var path = RepoPaths.NodeBin(tool);
         if (!File.Exists(path))
             throw new InvalidOperationException($"{path} is missing: run 'npm ci' at the repository root (./tcma test does it for you).");
-        var process = Process.Start(new ProcessStartInfo(path, arguments)
+        // A watchdog shell stops the tool when this test process dies without running its exit handlers (a crash,
+        // a kill), so no Azurite or maildev outlives the run that started it.
+        var watchdog = $"\"{path}\" {arguments} & tool=$!; " +
+                       $"while kill -0 {Environment.ProcessId} 2>/dev/null && kill -0 $tool 2>/dev/null; do sleep 1; done; kill $tool 2>/dev/null; wait $tool";
+        var process = Process.Start(new ProcessStartInfo("/bin/bash", ["-c", watchdog])
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
