@@ -24,7 +24,7 @@ public abstract record RenderOutcome
 /// profile and every input, so a key found in storage is served as it is and nothing is drawn again. Only
 /// complete renders are stored; a render with any error returns its errors and stores nothing.
 /// </summary>
-public sealed class RenderService(KitVersionFiles kits, BrandProfileStore brands, RenderStore renders, ImageRenderer renderer, TimeProvider clock)
+public sealed partial class RenderService(KitVersionFiles kits, BrandProfileStore brands, RenderStore renders, ImageRenderer renderer, TimeProvider clock)
 {
     private long performed;
 
@@ -41,16 +41,25 @@ public sealed class RenderService(KitVersionFiles kits, BrandProfileStore brands
         if (brand is null) return new RenderOutcome.Missing($"brand profile of partner {request.PartnerId}");
 
         ImageTemplate template;
+        var templateJson = Encoding.UTF8.GetString(kit.Files.Read(image.Template) ?? []);
         try
         {
-            template = TemplateLoader.Load(image.Template, Encoding.UTF8.GetString(kit.Files.Read(image.Template) ?? []), kit.Files);
+            template = TemplateLoader.Load(image.Template, templateJson, kit.Files);
         }
         catch (TemplateLoader.TemplateException e)
         {
             return new RenderOutcome.Invalid(e.Errors.Select(x => x.ToString()).ToList());
         }
 
-        var inputs = CampaignInputs(kit.Manifest);
+        var inputs = new Dictionary<string, string>(CampaignInputs(kit.Manifest));
+        // A template that reads the clock ("now", "today": a countdown) would be frozen by the cache; its renders
+        // see the clock to the hour, and that hour is part of the key, so such an asset is redrawn at most hourly.
+        var now = clock.GetUtcNow();
+        if (ReadsTheClock().IsMatch(templateJson))
+        {
+            now = new DateTimeOffset(now.Year, now.Month, now.Day, now.Hour, 0, 0, TimeSpan.Zero);
+            inputs["campaign.rendered_at"] = now.ToString("O", CultureInfo.InvariantCulture);
+        }
         bool pdf = request.Format.Equals("pdf", StringComparison.OrdinalIgnoreCase);
         ImageFormat format = default;
         RenderSize size = default;
@@ -80,7 +89,7 @@ public sealed class RenderService(KitVersionFiles kits, BrandProfileStore brands
         {
             Culture = CultureFor(brand.Language),
             TimeZone = TimeZoneInfo.TryFindSystemTimeZoneById(brand.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc,
-            Now = clock.GetUtcNow(),
+            Now = now,
             CancellationToken = cancellationToken,
         });
         Interlocked.Increment(ref performed);
@@ -155,4 +164,7 @@ public sealed class RenderService(KitVersionFiles kits, BrandProfileStore brands
             return CultureInfo.InvariantCulture;
         }
     }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"\\?[""'](now|today)\\?[""']")]
+    private static partial System.Text.RegularExpressions.Regex ReadsTheClock();
 }

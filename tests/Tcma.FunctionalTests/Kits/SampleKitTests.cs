@@ -32,7 +32,7 @@ public sealed class SampleKitTests
     }
 
     [Fact]
-    public async Task The_samples_load_and_every_image_previews_for_the_demo_partner_in_every_size_and_as_pdf()
+    public async Task The_samples_load_and_every_image_previews_for_the_demo_partner_and_as_pdf_where_it_has_one()
     {
         await using var app = await TcmaAppFactory.StartAsync();
         var loaded = await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
@@ -49,6 +49,7 @@ public sealed class SampleKitTests
                 Assert.True(png.StatusCode == HttpStatusCode.OK, $"{url}: {await png.Content.ReadAsStringAsync()}");
                 using (var bitmap = SKBitmap.Decode(await png.Content.ReadAsByteArrayAsync()))
                     Assert.True(bitmap.Width > 0 && bitmap.Height > 0);
+                if (!System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(folder, image.Template)))!.AsObject().ContainsKey("pdf")) continue;
                 var pdf = await client.GetAsync(url + "&format=pdf");
                 Assert.True(pdf.StatusCode == HttpStatusCode.OK, $"{url}&format=pdf: {await pdf.Content.ReadAsStringAsync()}");
             }
@@ -85,5 +86,26 @@ public sealed class SampleKitTests
                 Assert.DoesNotContain("<", text);
             }
         }
+    }
+
+    [Fact]
+    public async Task A_countdown_that_reads_the_clock_is_cached_within_the_hour_and_redrawn_after_it()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(new DateTimeOffset(2026, 12, 1, 9, 5, 0, TimeSpan.Zero));
+        await using var app = await TcmaAppFactory.StartAsync(clock: clock);
+        await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
+        var client = await app.SignedInAsync("demo", VendorRole.ChannelManager);
+        var renders = app.Services.GetRequiredService<Tcma.Functions.Rendering.RenderService>();
+        var url = $"/api/vendors/demo/kits/webinar-invitation/versions/1.0.0/images/countdown-banner/preview?partner={SampleData.DemoPartnerFolder}";
+
+        var first = await client.GetByteArrayAsync(url);
+        clock.Advance(TimeSpan.FromMinutes(40));
+        Assert.Equal(first, await client.GetByteArrayAsync(url));
+        Assert.Equal(1, renders.RendersPerformed);
+
+        clock.Advance(TimeSpan.FromDays(3));
+        client = await app.SignedInAsync("demo", VendorRole.ChannelManager); // the sign-in of three days ago has expired
+        Assert.NotEqual(first, await client.GetByteArrayAsync(url));
+        Assert.Equal(2, renders.RendersPerformed);
     }
 }
