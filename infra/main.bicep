@@ -22,6 +22,7 @@ param tables array = [
   'TokenUses'
   'VendorUsers'
   'BrandProfiles'
+  'Funds'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

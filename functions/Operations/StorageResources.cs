@@ -1,6 +1,7 @@
 using Tcma.Functions.Kits;
 using Tcma.Storage;
 using Tcma.Storage.Identity;
+using Tcma.Storage.Mdf;
 using Tcma.Storage.Rendering;
 using Tcma.Storage.Workflows;
 
@@ -17,6 +18,7 @@ public static class StorageResources
     [
         WorkflowEngine.InstancesTable, WorkflowEngine.DueTable, IdempotencyStore.TableName,
         ApiKeyStore.TableName, TokenUseStore.TableName, VendorUserStore.TableName, BrandProfileStore.TableName,
+        FundLedgerStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox"];
