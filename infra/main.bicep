@@ -22,6 +22,7 @@ param tables array = [
   'TokenUses'
   'VendorUsers'
   'BrandProfiles'
+  'Kits'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -30,6 +31,7 @@ param queues array = [
   'render-requests'
   'leads-captured'
   'email-outbox'
+  'kit-recalls'
 ]
 
 @description('Blob containers the app uses.')
