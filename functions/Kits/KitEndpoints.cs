@@ -61,11 +61,11 @@ public static class KitEndpoints
                 if (form.Files.GetFile("kit") is not { } file)
                     return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Attach the kit zip as a file field named 'kit'.");
                 await using var stream = file.OpenReadStream();
-                outcome = await uploads.UploadAsync(vendorId, stream, Actor(user), ct);
+                outcome = await uploads.UploadAsync(vendorId, stream, file.FileName, Actor(user), ct);
             }
             else if (request.ContentType?.StartsWith("application/zip", StringComparison.OrdinalIgnoreCase) == true)
             {
-                outcome = await uploads.UploadAsync(vendorId, request.Body, Actor(user), ct);
+                outcome = await uploads.UploadAsync(vendorId, request.Body, "upload.zip", Actor(user), ct);
             }
             else
             {

@@ -38,12 +38,13 @@ public sealed class KitUploads(
 {
     public long MaxUploadBytes => options.Value.MaxUploadBytes;
 
-    public async Task<KitUploadOutcome> UploadAsync(string vendorId, Stream zip, string uploadedBy, CancellationToken ct)
+    public async Task<KitUploadOutcome> UploadAsync(string vendorId, Stream zip, string fileName, string uploadedBy, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         if (!await CopyBoundedAsync(zip, buffer, MaxUploadBytes, ct)) return new KitUploadOutcome.TooLarge(MaxUploadBytes);
         buffer.Position = 0;
-        var (kitFiles, archiveProblems) = KitArchive.Read(buffer, new KitArchiveLimits { MaxCompressedBytes = MaxUploadBytes });
+        var (kitFiles, archiveProblems) = KitArchive.Read(buffer, new KitArchiveLimits { MaxCompressedBytes = MaxUploadBytes },
+            Path.GetFileName(fileName) is { Length: > 0 } name ? name : "upload.zip");
         if (kitFiles is null) return new KitUploadOutcome.Rejected(archiveProblems);
         var (manifest, problems) = KitChecks.Check(kitFiles);
         if (manifest is null) return new KitUploadOutcome.Rejected(problems);

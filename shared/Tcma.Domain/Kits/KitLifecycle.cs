@@ -1,6 +1,9 @@
+using System.Text.Json.Serialization;
+
 namespace Tcma.Domain.Kits;
 
 /// <summary>Where a kit version stands. Versions never change their files; only this status moves, and only forward.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<KitStatus>))]
 public enum KitStatus
 {
     /// <summary>Files are being written; not yet a version anyone sees.</summary>
@@ -13,6 +16,7 @@ public enum KitStatus
     Recalled,
 }
 
+[JsonConverter(typeof(JsonStringEnumConverter<KitAction>))]
 public enum KitAction { Publish, Recall }
 
 /// <summary>What a lifecycle request leads to.</summary>
