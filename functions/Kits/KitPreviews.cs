@@ -82,6 +82,8 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
         };
         void Failed(string file, string what, IEnumerable<string> errors) =>
             problems.AddRange(errors.Select(e => new KitProblem(file, $"preview for {SamplePartner.PartnerId}, {what}", e)));
+        void RenderFailed(string what, IEnumerable<RenderIssue> errors) =>
+            problems.AddRange(errors.Select(e => new KitProblem(e.File, $"preview for {SamplePartner.PartnerId}, {what}, {e.Place}", e.Message)));
 
         foreach (var image in manifest.Content.Images)
         {
@@ -92,17 +94,17 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
             }
             catch (TemplateLoader.TemplateException e)
             {
-                Failed(image.Template, "loading", e.Errors.Select(x => x.ToString()));
+                RenderFailed("loading", e.Errors);
                 continue;
             }
             var text = new LiquidTextResolver(model, Options());
             var size = template.Sizes[0];
             var png = renderer.Render(template, kit, brand, text, size, template.Formats[0]);
-            if (!png.Report.Succeeded || png.Bytes is null) Failed(image.Template, $"{size}", png.Report.Errors.Select(e => e.ToString()));
+            if (!png.Report.Succeeded || png.Bytes is null) RenderFailed($"{size}", png.Report.Errors);
             if (template.Pdf is not null)
             {
                 var pdf = renderer.RenderPdf(template, kit, brand, text);
-                if (!pdf.Report.Succeeded || pdf.Bytes is null) Failed(image.Template, "PDF", pdf.Report.Errors.Select(e => e.ToString()));
+                if (!pdf.Report.Succeeded || pdf.Bytes is null) RenderFailed("PDF", pdf.Report.Errors);
             }
         }
 

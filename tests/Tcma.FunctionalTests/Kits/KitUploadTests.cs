@@ -197,9 +197,30 @@ public sealed class KitUploadTests
         new("Liquid that does not parse", () => KitZips.CloudBackupWith(files: f => f["emails/welcome.html"] = Encoding.UTF8.GetBytes("<p>Hello</p>\n<p>{% if recipient.first_name %}Hi</p>")),
             "emails/welcome.html", "line ", ""),
         new("font that does not load", () => KitZips.CloudBackupWith(files: f => f["fonts/DejaVuSans.ttf"] = Encoding.UTF8.GetBytes("not a font")), "", "", "font"),
+        // Its header is fine, so only drawing it for the sample partner finds it broken.
+        new("image that does not decode", () => WithPhoto(Png(400, 300, junk: true)), "images/social-banner.json", "preview for sample-partner", "images/photo.png' is not an image"),
+        new("image over the pixel limit", () => WithPhoto(Png(6000, 5000, junk: false)), "images/social-banner.json", "", "pixels"),
         new("negative schedule offset", () => KitZips.CloudBackupWith(m => m.Replace("{ \"day\": 2,", "{ \"day\": -2,")), "kit.json", "$.schedule[1]", ""),
         new("editable default over its limit", () => KitZips.CloudBackupWith(m => m.Replace("\"maxLength\": 20", "\"maxLength\": 5")), "kit.json", "$.editable[3]", ""),
     ];
+
+    /// <summary>The sample kit with a photo layer added to its banner template; the photo's bytes are the test's.</summary>
+    private static byte[] WithPhoto(byte[] photo) => KitZips.CloudBackupWith(files: f =>
+    {
+        f["images/photo.png"] = photo;
+        f["images/social-banner.json"] = Encoding.UTF8.GetBytes(Encoding.UTF8.GetString(f["images/social-banner.json"]).Replace("\"layers\": [",
+            "\"layers\": [ { \"type\": \"image\", \"name\": \"photo\", \"file\": \"images/photo.png\", \"box\": { \"x\": 0, \"y\": 0, \"w\": 0.5, \"h\": 0.5 } },"));
+    });
+
+    /// <summary>A PNG whose header claims the size given; with junk after it, it passes a header check but cannot be decoded.</summary>
+    private static byte[] Png(int width, int height, bool junk)
+    {
+        var header = new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 0, 0, 0, 13, (byte)'I', (byte)'H', (byte)'D', (byte)'R' };
+        var size = new byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(size, width);
+        System.Buffers.Binary.BinaryPrimitives.WriteInt32BigEndian(size.AsSpan(4), height);
+        return [.. header, .. size, 8, 6, 0, 0, 0, .. (junk ? RandomBytes(2000) : new byte[16])];
+    }
 
     public static TheoryData<BadKit> BadKitCases() => new(BadKits);
 
