@@ -149,6 +149,19 @@ public sealed class KitUploadTests
     }
 
     [Fact]
+    public async Task Two_uploads_of_the_same_version_at_once_store_one_and_refuse_the_other()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var client = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        var zip = KitZips.CloudBackupWith();
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => client.PostAsync($"/api/vendors/{Vendor}/kits", Form(zip))));
+        Assert.Equal(1, responses.Count(r => r.StatusCode == HttpStatusCode.Created));
+        Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/vendors/{Vendor}/kits/{Kit}");
+        Assert.Equal("Validated", Assert.Single(detail.GetProperty("versions").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
     public async Task Another_vendor_can_neither_see_nor_change_a_kit_and_only_channel_managers_upload()
     {
         await using var app = await TcmaAppFactory.StartAsync();
