@@ -59,6 +59,10 @@ public sealed class KitUploads(
         {
             // The raw upload is kept beside the version's folder (not in it), for support and re-processing.
             var container = await storage.ContainerAsync(KitVersionFiles.Container, ct);
+            // Empty for a new version; a crashed upload's claim taken over may have left files the new one lacks.
+            var prefix = KitVersionFiles.Prefix(vendorId, manifest.Id, manifest.Version);
+            await foreach (var stale in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, prefix, ct))
+                await container.DeleteBlobIfExistsAsync(stale.Name, cancellationToken: ct);
             await container.GetBlobClient(KitVersionFiles.Prefix(vendorId, manifest.Id, manifest.Version).TrimEnd('/') + ".zip")
                 .UploadAsync(BinaryData.FromBytes(buffer.ToArray()), overwrite: true, ct);
             await files.PutAsync(vendorId, manifest.Id, manifest.Version, kitFiles, ct);
