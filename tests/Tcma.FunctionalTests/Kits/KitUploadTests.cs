@@ -7,6 +7,7 @@ using System.Text.Json;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using Microsoft.Extensions.DependencyInjection;
 using Tcma.Domain.Identity;
 using Tcma.FunctionalTests.Identity;
 using Tcma.FunctionalTests.Infrastructure;
@@ -159,6 +160,54 @@ public sealed class KitUploadTests
         Assert.Equal(3, responses.Count(r => r.StatusCode == HttpStatusCode.Conflict));
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/vendors/{Vendor}/kits/{Kit}");
         Assert.Equal("Validated", Assert.Single(detail.GetProperty("versions").EnumerateArray()).GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task An_upload_that_crashed_mid_store_blocks_its_version_only_until_it_is_abandoned()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        await using var app = await TcmaAppFactory.StartAsync(clock);
+        var client = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        var zip = KitZips.CloudBackupWith();
+        // The crash: a claim taken and a file half written, never completed.
+        var files = KitZips.Files(KitZips.CloudBackup);
+        var (manifest, _) = Tcma.Domain.Kits.KitManifestReader.Read(files["kit.json"]);
+        var index = app.Services.GetRequiredService<Tcma.Functions.Kits.KitIndex>();
+        Assert.NotNull(await index.ClaimAsync(Vendor, manifest!, new Tcma.Domain.Kits.KitFiles(files), "crashed", clock.GetUtcNow(), default));
+        var blobs = new BlobServiceClient(app.StorageConnectionString).GetBlobContainerClient($"{app.StoragePrefix}-kits");
+        await blobs.CreateIfNotExistsAsync();
+        await blobs.GetBlobClient($"{Vendor}/{Kit}/1.0.0/leftover.txt").UploadAsync(BinaryData.FromString("half an upload"));
+
+        // The half-stored version is no version: not listed, not previewable, and a new upload waits for it.
+        Assert.Empty((await client.GetFromJsonAsync<JsonElement>($"/api/vendors/{Vendor}/kits")).EnumerateArray());
+        Assert.Equal(HttpStatusCode.Conflict, (await client.PostAsync($"/api/vendors/{Vendor}/kits", Form(zip))).StatusCode);
+
+        clock.Advance(Tcma.Functions.Kits.KitIndex.AbandonedAfter + TimeSpan.FromMinutes(1));
+        var retried = await client.PostAsync($"/api/vendors/{Vendor}/kits", Form(zip));
+        Assert.Equal(HttpStatusCode.Created, retried.StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/emails/welcome/preview?partner=sample-partner")).StatusCode);
+        Assert.False((await blobs.GetBlobClient($"{Vendor}/{Kit}/1.0.0/leftover.txt").ExistsAsync()).Value);
+    }
+
+    [Fact]
+    public async Task A_recall_whose_message_was_lost_in_a_crash_sends_it_when_repeated()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var client = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/vendors/{Vendor}/kits", Form(KitZips.CloudBackupWith()))).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/publish", null)).StatusCode);
+        // The crash: the status committed, the process died before the message went out.
+        await app.Services.GetRequiredService<Tcma.Functions.Kits.KitIndex>()
+            .ChangeAsync(Vendor, Kit, "1.0.0", Tcma.Domain.Kits.KitAction.Recall, "crashed", DateTimeOffset.UtcNow, default);
+        var queue = new QueueClient(app.StorageConnectionString, $"{app.StoragePrefix}-kit-recalls", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        Assert.Empty((await queue.PeekMessagesAsync(32)).Value);
+
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/recall", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/recall", null)).StatusCode);
+        var message = Assert.Single((await queue.PeekMessagesAsync(32)).Value);
+        Assert.True(MessageEnvelope.TryRead(message.Body.ToString(), out var envelope));
+        Assert.Equal("crashed", JsonDocument.Parse(envelope.Body!).RootElement.GetProperty("RecalledBy").GetString());
     }
 
     [Fact]
