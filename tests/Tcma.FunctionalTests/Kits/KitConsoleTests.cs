@@ -34,7 +34,8 @@ public sealed partial class KitConsoleTests
 
         var preview = page.GetByRole(AriaRole.Img, new() { Name = "Social banner and flyer, co-branded for the sample partner" });
         await preview.ScrollIntoViewIfNeededAsync();
-        await page.WaitForFunctionAsync("() => [...document.images].every(i => i.complete)");
+        // Previews load lazily: wait for this one (scrolled into view) to finish, loaded or broken.
+        await page.WaitForFunctionAsync("img => img.complete", await preview.ElementHandleAsync());
         Assert.True(await preview.EvaluateAsync<int>("i => i.naturalWidth") > 0, "the co-branded preview loaded");
         Assert.Equal(2, await page.GetByRole(AriaRole.Link, new() { NameRegex = new Regex("^(Is your data backed up\\?|Recovered in an hour)$") }).CountAsync());
         Assert.Contains("Nobody yet", await page.GetByRole(AriaRole.Main).InnerTextAsync());
