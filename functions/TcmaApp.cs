@@ -21,6 +21,7 @@ public static class TcmaApp
         builder.Services.AddSyndication(builder.Environment);
         builder.AddRendering();
         builder.AddSampleData();
+        builder.AddKits();
         return builder;
     }
 
@@ -31,6 +32,7 @@ public static class TcmaApp
         app.MapIdentity();
         app.MapWeb();
         app.MapRendering();
+        app.MapKits();
         return app;
     }
 }

@@ -23,6 +23,7 @@ param tables array = [
   'VendorUsers'
   'BrandProfiles'
   'Funds'
+  'Kits'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -31,6 +32,7 @@ param queues array = [
   'render-requests'
   'leads-captured'
   'email-outbox'
+  'kit-recalls'
 ]
 
 @description('Blob containers the app uses.')

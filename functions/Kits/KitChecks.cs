@@ -23,8 +23,22 @@ public static class KitChecks
         void Liquid(IEnumerable<LiquidError> errors) =>
             all.AddRange(errors.Select(e => new KitProblem(e.File, $"line {e.Line}, column {e.Column}", e.Message)));
 
-        foreach (var email in manifest.Content.Emails)
-            Liquid(LiquidEmail.Parse(email.Id, email.Subject, email.Preheader ?? "", Text(email.Html), Text(email.Text)).Errors);
+        for (var i = 0; i < manifest.Content.Emails.Count; i++)
+        {
+            var email = manifest.Content.Emails[i];
+            // LiquidEmail names its parts "<id>.html.liquid" and so on; authors need the kit's own file, or the manifest's field.
+            foreach (var e in LiquidEmail.Parse(email.Id, email.Subject, email.Preheader ?? "", Text(email.Html), Text(email.Text)).Errors)
+            {
+                var part = e.File.EndsWith(".liquid", StringComparison.Ordinal) ? e.File[..^".liquid".Length].Split('.')[^1] : "";
+                all.Add(part switch
+                {
+                    "html" => new KitProblem(email.Html, $"line {e.Line}, column {e.Column}", e.Message),
+                    "text" => new KitProblem(email.Text, $"line {e.Line}, column {e.Column}", e.Message),
+                    "subject" or "preheader" => new KitProblem(KitManifestReader.FileName, $"$.content.emails[{i}].{part}, column {e.Column}", e.Message),
+                    _ => new KitProblem(e.File, $"line {e.Line}, column {e.Column}", e.Message),
+                });
+            }
+        }
         foreach (var post in manifest.Content.Social)
             Liquid(LiquidTemplate.Parse(Text(post.Text), post.Text, LiquidContentKind.Text).Errors);
         if (manifest.Content.LandingPage is { } page)

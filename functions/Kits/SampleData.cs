@@ -14,25 +14,39 @@ public sealed class SampleDataOptions
     public string VendorId { get; set; } = "demo";
 }
 
-public sealed class SampleData(KitVersionFiles kits, BrandProfileStore brands, ILogger<SampleData> logger)
+public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, ILogger<SampleData> logger)
 {
     public const string DemoPartnerFolder = "demo-partner";
 
-    /// <summary>Stores every kit folder that passes <see cref="KitChecks"/> and the demo partner's brand profile; what fails is logged, not stored.</summary>
+    public const string LoadedBy = "sample data";
+
+    /// <summary>
+    /// Uploads every kit folder through the same path as a vendor's upload (so it is checked, previewed, indexed) and
+    /// publishes it, and stores the demo partner's brand profile; what fails is logged, not stored. Loading again is
+    /// harmless: an existing version counts as loaded.
+    /// </summary>
     public async Task<IReadOnlyList<string>> LoadAsync(string folder, string vendorId, CancellationToken cancellationToken = default)
     {
         var loaded = new List<string>();
         foreach (var kitFolder in Directory.EnumerateDirectories(folder).Where(d => File.Exists(Path.Combine(d, "kit.json"))).Order())
         {
-            var files = KitChecks.ReadFolder(kitFolder);
-            var (manifest, problems) = KitChecks.Check(files);
-            if (manifest is null)
+            using var zip = Zip(KitChecks.ReadFolder(kitFolder));
+            var outcome = await uploads.UploadAsync(vendorId, zip, Path.GetFileName(kitFolder) + ".zip", LoadedBy, cancellationToken);
+            var (kitId, version) = outcome switch
             {
-                logger.LogWarning("Sample kit {Folder} was not loaded: {Problems}", kitFolder, string.Join("; ", problems));
+                KitUploadOutcome.Stored s => (s.Version.KitId, s.Version.Version),
+                KitUploadOutcome.AlreadyExists e => (e.KitId, e.Version),
+                _ => (null, null),
+            };
+            if (kitId is null || version is null)
+            {
+                var problems = outcome is KitUploadOutcome.Rejected r ? string.Join("; ", r.Problems) : outcome.ToString();
+                logger.LogWarning("Sample kit {Folder} was not loaded: {Problems}", kitFolder, problems);
                 continue;
             }
-            await kits.PutAsync(vendorId, manifest.Id, manifest.Version, files, cancellationToken);
-            loaded.Add($"{manifest.Id} {manifest.Version}");
+            // A sample recalled by hand stays recalled; that refusal is fine here.
+            await uploads.ChangeAsync(vendorId, kitId, version, Tcma.Domain.Kits.KitAction.Publish, LoadedBy, cancellationToken);
+            loaded.Add($"{kitId} {version}");
         }
 
         var partner = Path.Combine(folder, DemoPartnerFolder);
@@ -47,6 +61,19 @@ public sealed class SampleData(KitVersionFiles kits, BrandProfileStore brands, I
                 await brands.SaveAsync(vendorId, DemoPartnerFolder, profile, cancellationToken);
         }
         return loaded;
+    }
+
+    private static MemoryStream Zip(Tcma.Domain.Kits.KitFiles files)
+    {
+        var stream = new MemoryStream();
+        using (var zip = new System.IO.Compression.ZipArchive(stream, System.IO.Compression.ZipArchiveMode.Create, leaveOpen: true))
+            foreach (var (path, bytes) in files.Files)
+            {
+                using var entry = zip.CreateEntry(path, System.IO.Compression.CompressionLevel.Fastest).Open();
+                entry.Write(bytes);
+            }
+        stream.Position = 0;
+        return stream;
     }
 }
 

@@ -19,9 +19,10 @@ public static class StorageResources
         WorkflowEngine.InstancesTable, WorkflowEngine.DueTable, IdempotencyStore.TableName,
         ApiKeyStore.TableName, TokenUseStore.TableName, VendorUserStore.TableName, BrandProfileStore.TableName,
         FundLedgerStore.TableName,
+        KitIndex.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox"];
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using Microsoft.Extensions.DependencyInjection;
 using SkiaSharp;
 using Tcma.Domain.Identity;
@@ -38,6 +39,12 @@ public sealed class SampleKitTests
         var loaded = await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
         Assert.Equal(Directory.EnumerateDirectories(Samples).Count(d => File.Exists(Path.Combine(d, "kit.json"))), loaded.Count);
         var client = await app.SignedInAsync("demo", VendorRole.ChannelManager);
+
+        // Indexed and published, so the console is populated; loading again (a restart) changes nothing.
+        var kits = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/vendors/demo/kits");
+        Assert.Equal(loaded.Count, kits.GetArrayLength());
+        Assert.All(kits.EnumerateArray(), k => Assert.Equal("Published", k.GetProperty("versions")[0].GetProperty("status").GetString()));
+        Assert.Equal(loaded, await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo"));
 
         foreach (var folder in Directory.EnumerateDirectories(Samples).Where(d => File.Exists(Path.Combine(d, "kit.json"))))
         {
