@@ -1,3 +1,4 @@
+using Tcma.Functions.Hosting;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -13,12 +14,17 @@ public sealed record KitProblemView(string File, string Place, string Message);
 /// <summary>Vendor kit upload, list, detail, publish and recall. Every route is scoped to the caller's own vendor.</summary>
 public static class KitEndpoints
 {
+    /// <summary>Every minute, sends the recall messages a crash between a recall's commit and its send left behind.</summary>
+    public const string RecallSweeperFunction = "KitRecallSweeper";
+
     public static WebApplicationBuilder AddKits(this WebApplicationBuilder builder)
     {
         builder.Services.AddOptions<KitUploadOptions>().BindConfiguration(KitUploadOptions.Section);
         builder.Services.AddSingleton<KitIndex>();
         builder.Services.AddSingleton<KitPreviews>();
         builder.Services.AddSingleton<KitUploads>();
+        builder.Services.AddFunction(new FunctionDefinition(RecallSweeperFunction, new TimerFunctionTrigger("30 * * * * *"),
+            (_, services, ct) => services.GetRequiredService<KitUploads>().NotifyPendingRecallsAsync(ct)));
         return builder;
     }
 

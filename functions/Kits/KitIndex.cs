@@ -206,4 +206,15 @@ public sealed class KitIndex(StorageAccount storage)
             return next;
         }, cancellationToken: ct);
     }
+
+    /// <summary>Recalled versions whose message may not be on the queue yet (a crash between the commit and the send).</summary>
+    public async Task<IReadOnlyList<Row>> PendingRecallsAsync(CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pending = new List<Row>();
+        // Recalls are rare and the table holds one row per kit version, so a filtered scan is cheap.
+        await foreach (var row in table.QueryAsync<Row>(r => r.Status == nameof(KitStatus.Recalled) && r.RecallNotified == false, cancellationToken: ct))
+            pending.Add(row);
+        return pending;
+    }
 }

@@ -87,13 +87,30 @@ public sealed class KitUploads(
         if (row is null || decision is null) return new KitChangeOutcome.NotFound();
         if (decision is KitDecision.Refused refused) return new KitChangeOutcome.Refused(refused.Reason);
         if (row.KitStatus == KitStatus.Recalled && !row.RecallNotified)
-        {
-            // Status first, then the message, then the mark: a crash in between leaves RecallNotified false, and a
-            // repeated recall (answered as done) sends it again. Consumers get a recall at least once.
-            await messages.SendAsync(KitIndex.RecallQueue, new KitRecalled(vendorId, kitId, version, row.RecalledAt!.Value, row.RecalledBy!), cancellationToken: ct);
-            await index.MarkRecallNotifiedAsync(vendorId, kitId, version, ct);
-        }
+            await NotifyRecallAsync(vendorId, kitId, version, row, ct);
         return new KitChangeOutcome.Changed(KitIndex.View(row));
+    }
+
+    /// <summary>
+    /// Status first, then the message, then the mark: a crash in between leaves RecallNotified false, and the
+    /// <c>KitRecallSweeper</c> (or a repeated recall) sends it again. Consumers get a recall at least once.
+    /// </summary>
+    private async Task NotifyRecallAsync(string vendorId, string kitId, string version, KitIndex.Row row, CancellationToken ct)
+    {
+        await messages.SendAsync(KitIndex.RecallQueue, new KitRecalled(vendorId, kitId, version, row.RecalledAt!.Value, row.RecalledBy!), cancellationToken: ct);
+        await index.MarkRecallNotifiedAsync(vendorId, kitId, version, ct);
+    }
+
+    /// <summary>Sends the recall messages a crash left unsent; returns how many.</summary>
+    public async Task<int> NotifyPendingRecallsAsync(CancellationToken ct)
+    {
+        var pending = await index.PendingRecallsAsync(ct);
+        foreach (var row in pending)
+        {
+            var (kitId, version) = (row.RowKey.Split('|')[0], row.RowKey.Split('|')[1]);
+            await NotifyRecallAsync(row.PartitionKey, kitId, version, row, ct);
+        }
+        return pending.Count;
     }
 
     private static async Task<bool> CopyBoundedAsync(Stream source, Stream target, long max, CancellationToken ct)
