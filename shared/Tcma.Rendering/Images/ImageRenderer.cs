@@ -16,6 +16,8 @@ public sealed record ImageRendererOptions
     /// <summary>PNG is lossless whatever these are; they trade size for speed (Skia's defaults: all filters, zlib 6).</summary>
     public SKPngEncoderFilterFlags PngFilters { get; init; } = SKPngEncoderFilterFlags.Sub;
     public int PngZlibLevel { get; init; } = 1;
+    /// <summary>JPEG and WebP through libjpeg-turbo and libwebp when loadable (several times faster than Skia's), else Skia.</summary>
+    public ImageEncoderPreference Encoders { get; init; } = ImageEncoderPreference.Native;
     public RenderLimits Limits { get; init; } = RenderLimits.Default;
     public LogoLimits LogoLimits { get; init; } = LogoLimits.Default;
 }
@@ -31,6 +33,9 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
     private readonly AssetCache<SKTypeface> _typefaces = new((options ?? new()).AssetCacheEntries);
     private readonly AssetCache<DecodedImage> _images = new((options ?? new()).AssetCacheEntries);
     private readonly PixelCache _statics = new((options ?? new()).StaticLayerCacheBytes);
+
+    /// <summary>The JPEG and WebP encoders in use, chosen once; the host logs them at start-up.</summary>
+    public ImageEncoders Encoders { get; } = ImageEncoders.For((options ?? new()).Encoders);
 
     public RenderResult Render(ImageTemplate template, IKitFiles kit, BrandProfile brand, ITextResolver text, RenderSize size, ImageFormat format)
     {
@@ -86,19 +91,22 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
             }
             if (issues.Errors.Count > 0) return issues.Fail(ContentTypeOf(format));
 
-            using var pixmap = new SKPixmap(info, address, info.RowBytes);
-            using var data = format switch
+            byte[]? bytes;
+            if (format == ImageFormat.Png)
             {
-                ImageFormat.Png => pixmap.Encode(new SKPngEncoderOptions(_options.PngFilters, _options.PngZlibLevel)),
-                ImageFormat.Jpeg => pixmap.Encode(new SKJpegEncoderOptions(template.JpegQuality, SKJpegEncoderDownsample.Downsample420, SKJpegEncoderAlphaOption.Ignore)),
-                _ => pixmap.Encode(new SKWebpEncoderOptions(SKWebpEncoderCompression.Lossy, template.WebpQuality)),
-            };
-            if (data is null)
+                using var pixmap = new SKPixmap(info, address, info.RowBytes);
+                using var png = pixmap.Encode(new SKPngEncoderOptions(_options.PngFilters, _options.PngZlibLevel));
+                bytes = png?.ToArray();
+            }
+            else bytes = format == ImageFormat.Jpeg
+                ? Encoders.Jpeg.Encode(address, size.Width, size.Height, info.RowBytes, template.JpegQuality)
+                : Encoders.Webp.Encode(address, size.Width, size.Height, info.RowBytes, template.WebpQuality);
+            if (bytes is null)
             {
-                issues.Error("", $"Skia could not encode {format}");
+                issues.Error("", $"could not encode {format}");
                 return issues.Fail(ContentTypeOf(format));
             }
-            return new RenderResult(data.ToArray(), ContentTypeOf(format), issues.Report());
+            return new RenderResult(bytes, ContentTypeOf(format), issues.Report());
         }
         finally
         {
