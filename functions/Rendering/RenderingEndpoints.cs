@@ -27,7 +27,13 @@ public static class RenderingEndpoints
 
     public static WebApplicationBuilder AddRendering(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton<ImageRenderer>(_ => new ImageRenderer());
+        builder.Services.AddSingleton<ImageRenderer>(services =>
+        {
+            var renderer = new ImageRenderer();
+            // Which encoders a machine got (native libjpeg-turbo/libwebp, or SkiaSharp's slower fallback) decides render speed.
+            services.GetRequiredService<ILogger<ImageRenderer>>().LogInformation("Image encoders: {Encoders}", renderer.Encoders);
+            return renderer;
+        });
         builder.Services.AddSingleton<KitVersionFiles>();
         builder.Services.AddSingleton<BrandProfileStore>();
         builder.Services.AddSingleton<RenderStore>();
