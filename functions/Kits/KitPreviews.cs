@@ -117,7 +117,13 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
         }
 
         foreach (var post in manifest.Content.Social)
-            Render(post.Text, Text(post.Text), LiquidContentKind.Text, $"{post.Network} post '{post.Id}'");
+        {
+            var what = $"{post.Network} post '{post.Id}'";
+            // Only the rendered text has a length: the partner's name and the tracked links are in it.
+            if (Render(post.Text, Text(post.Text), LiquidContentKind.Text, what) is { } rendered &&
+                SocialPostLimits.Check(Enum.Parse<Tcma.Rendering.Liquid.SocialNetwork>(post.Network.ToString()), rendered).Problem is { } tooLong)
+                Failed(post.Text, what, [tooLong]);
+        }
         if (manifest.Content.LandingPage is { } page)
         {
             Render(page.Html, Text(page.Html), LiquidContentKind.Html, "landing page");
@@ -125,12 +131,13 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
         }
         return problems;
 
-        void Render(string file, string source, LiquidContentKind kind, string what)
+        string? Render(string file, string source, LiquidContentKind kind, string what)
         {
             var parsed = LiquidTemplate.Parse(source, file, kind);
-            if (parsed.Template is null) return;
+            if (parsed.Template is null) return null;
             var result = parsed.Template.Render(model, Options());
             if (result.Error is not null) Failed(file, what, [result.Error.ToString()]);
+            return result.Text;
         }
     }
 }
