@@ -154,6 +154,41 @@ public sealed class LeadCaptureTests
     }
 
     [Fact]
+    public async Task A_delivery_that_died_between_the_index_write_and_the_lead_write_is_finished_by_the_redelivery()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
+        var api = await ApiClientAsync(app);
+        var id = await CaptureAsync(api, Submission(email: "ana.silva@contoso.example"));
+        var leadId = LeadStore.LeadId(Vendor, id);
+
+        // What the first delivery left behind: the index names the lead, the lead row was never written.
+        var emails = new TableClient(app.StorageConnectionString, app.StoragePrefix + LeadStore.EmailsTable);
+        await emails.CreateIfNotExistsAsync();
+        await emails.AddEntityAsync(new TableEntity(Vendor, LeadStore.EmailKey("ana.silva@contoso.example")) { ["LeadIds"] = leadId });
+
+        Assert.Equal(HttpStatusCode.OK, (await InvokeAsync(app, Assert.Single(await QueuedAsync(app)))).StatusCode);
+
+        Assert.Single((await LeadAsync(api, leadId))!["activities"]!.AsArray());
+        Assert.Single(await RowsAsync(app, LeadStore.LeadsTable));
+        Assert.Equal(leadId, Assert.Single(await RowsAsync(app, LeadStore.EmailsTable)).GetString("LeadIds"));
+    }
+
+    [Fact]
+    public async Task Submissions_of_one_person_recorded_at_the_same_moment_make_one_lead()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
+        var api = await ApiClientAsync(app);
+        for (var i = 0; i < 6; i++)
+            await CaptureAsync(api, Submission(email: i % 2 == 0 ? "ana.silva@contoso.example" : " ANA.SILVA@contoso.example"));
+
+        var replies = await Task.WhenAll((await QueuedAsync(app)).Select(m => InvokeAsync(app, m)));
+
+        Assert.All(replies, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        var lead = Assert.Single(await RowsAsync(app, LeadStore.LeadsTable));
+        Assert.Equal(6, JsonNode.Parse(lead.GetString("Json"))!["activities"]!.AsArray().Count);
+    }
+
+    [Fact]
     public async Task A_malformed_queue_message_fails_the_invocation_so_the_host_retries_then_poisons_it()
     {
         await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
