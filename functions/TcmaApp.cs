@@ -1,6 +1,7 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
+using Tcma.Functions.Leads;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Rendering;
 using Tcma.Functions.Web;
@@ -22,6 +23,7 @@ public static class TcmaApp
         builder.AddRendering();
         builder.AddSampleData();
         builder.AddKits();
+        builder.AddLeads();
         return builder;
     }
 
@@ -33,6 +35,7 @@ public static class TcmaApp
         app.MapWeb();
         app.MapRendering();
         app.MapKits();
+        app.MapLeads();
         return app;
     }
 }

@@ -24,6 +24,8 @@ param tables array = [
   'BrandProfiles'
   'Funds'
   'Kits'
+  'Leads'
+  'LeadEmails'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
