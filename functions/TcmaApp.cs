@@ -2,6 +2,7 @@ using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Functions.Operations;
+using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
@@ -22,6 +23,7 @@ public static class TcmaApp
         builder.AddRendering();
         builder.AddSampleData();
         builder.AddKits();
+        builder.AddPartners();
         return builder;
     }
 
@@ -33,6 +35,7 @@ public static class TcmaApp
         app.MapWeb();
         app.MapRendering();
         app.MapKits();
+        app.MapPartners();
         return app;
     }
 }

@@ -24,6 +24,7 @@ param tables array = [
   'BrandProfiles'
   'Funds'
   'Kits'
+  'Partners'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

@@ -2,6 +2,7 @@ using Tcma.Functions.Kits;
 using Tcma.Storage;
 using Tcma.Storage.Identity;
 using Tcma.Storage.Mdf;
+using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
 using Tcma.Storage.Workflows;
 
@@ -20,6 +21,7 @@ public static class StorageResources
         ApiKeyStore.TableName, TokenUseStore.TableName, VendorUserStore.TableName, BrandProfileStore.TableName,
         FundLedgerStore.TableName,
         KitIndex.TableName,
+        PartnerDirectory.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
