@@ -175,9 +175,19 @@ public static class PartnerEndpoints
     public static async Task<PartnerImportOutcome> ImportAsync(
         PartnerDirectory directory, string vendorId, Stream csv, string by, DateTimeOffset now, CancellationToken ct)
     {
-        var (result, error) = PartnerImport.Read(csv, ImportLimits);
+        // The request body only reads asynchronously; the file is small enough to hold, and the limit is enforced while copying.
+        using var buffered = new MemoryStream();
+        var buffer = new byte[81920];
+        int read;
+        while ((read = await csv.ReadAsync(buffer, ct)) > 0)
+        {
+            if (buffered.Length + read > ImportLimits.MaxBytes) return new PartnerImportOutcome.Refused(StatusCodes.Status413PayloadTooLarge, TooLarge);
+            buffered.Write(buffer, 0, read);
+        }
+        buffered.Position = 0;
+        var (result, error) = PartnerImport.Read(buffered, ImportLimits);
         if (result is null)
-            return new PartnerImportOutcome.Refused(error!.Contains("larger than", StringComparison.Ordinal) ? StatusCodes.Status413PayloadTooLarge : StatusCodes.Status400BadRequest, error);
+            return new PartnerImportOutcome.Refused(StatusCodes.Status400BadRequest, error!);
         int created = 0, updated = 0, unchanged = 0;
         // Ids are unique within a file (duplicates are rejected rows), so rows never race each other.
         await Parallel.ForEachAsync(result.Partners, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (row, token) =>

@@ -3,6 +3,7 @@ using Tcma.Domain.Launches;
 
 namespace Tcma.Domain.Partners;
 
+[System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<PartnerStatus>))]
 public enum PartnerStatus { Active, Inactive }
 
 /// <summary>Someone at the partner who receives launch links; the primary contact is the one the console shows.</summary>

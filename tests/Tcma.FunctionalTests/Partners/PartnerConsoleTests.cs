@@ -1,0 +1,78 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.RegularExpressions;
+using Tcma.Domain.Identity;
+using Tcma.FunctionalTests.Identity;
+using Tcma.FunctionalTests.Infrastructure;
+
+namespace Tcma.FunctionalTests.Partners;
+
+/// <summary>The console's partner page: a channel manager imports a CSV through the form and sees the counts, every rejected row, and the partners.</summary>
+public sealed partial class PartnerConsoleTests
+{
+    private const string Csv = """
+        Partner ID,Company,Tier,Region,Country,Specialisations,Contact name,Contact email
+        fabrikam-uk,Fabrikam Networks,Gold,EMEA,GB,Cloud backup;Security,Ana Silva,ana@fabrikam.example
+        broken,Broken Ltd,Gold,EMEA,,,Bo,not-an-address
+        """;
+
+    private static async Task<MultipartFormDataContent> ImportFormAsync(HttpClient client, string csv)
+    {
+        var page = await client.GetStringAsync("/console/partners");
+        var token = AntiforgeryField().Match(page);
+        Assert.True(token.Success, "the import form renders an antiforgery token");
+        var file = new ByteArrayContent(Encoding.UTF8.GetBytes(csv));
+        file.Headers.ContentType = new MediaTypeHeaderValue("text/csv");
+        return new MultipartFormDataContent
+        {
+            { new StringContent(WebUtility.HtmlDecode(token.Groups[1].Value)), "__RequestVerificationToken" },
+            { new StringContent("partner-import"), "_handler" },
+            { file, "file", "partners.csv" },
+        };
+    }
+
+    [Fact]
+    public async Task A_channel_manager_imports_partners_through_the_page_and_sees_counts_rejected_rows_and_the_table()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var client = await app.SignedInAsync("acme", VendorRole.ChannelManager);
+        Assert.Contains("No partners yet", await client.GetStringAsync("/console/partners"));
+
+        var response = await client.PostAsync("/console/partners", await ImportFormAsync(client, Csv));
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
+        Assert.Contains("1 created, 0 updated, 0 unchanged, 1 rejected.", html);
+        Assert.Contains("Row 3", html);
+        Assert.Contains("'not-an-address' is not an email address", html);
+        Assert.Contains("Fabrikam Networks", html);
+        Assert.Contains("ana@fabrikam.example", html);
+
+        var filtered = WebUtility.HtmlDecode(await client.GetStringAsync("/console/partners?tier=Silver"));
+        Assert.Contains("No partners match these filters", filtered);
+        Assert.DoesNotContain("Fabrikam Networks", filtered);
+
+        // Without the antiforgery token the form is refused and nothing is imported.
+        var forged = new MultipartFormDataContent { { new StringContent(Csv.Replace("fabrikam-uk", "forged")), "file", "p.csv" }, { new StringContent("partner-import"), "_handler" } };
+        Assert.Equal(HttpStatusCode.BadRequest, (await client.PostAsync("/console/partners", forged)).StatusCode);
+        Assert.DoesNotContain("forged", await client.GetStringAsync("/api/vendors/acme/partners"));
+    }
+
+    [Fact]
+    public async Task A_file_that_is_not_csv_is_refused_on_the_page_and_other_roles_see_no_import_form()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var client = await app.SignedInAsync("acme", VendorRole.ChannelManager);
+        var response = await client.PostAsync("/console/partners", await ImportFormAsync(client, "PK\u0003\u0004 a spreadsheet"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("This is not a CSV file", WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync()));
+
+        var finance = await app.SignedInAsync("acme", VendorRole.Finance);
+        var page = await finance.GetStringAsync("/console/partners");
+        Assert.Contains("<h1>Partners</h1>", page);
+        Assert.DoesNotContain("Import partners from CSV", page);
+    }
+
+    [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
+    private static partial Regex AntiforgeryField();
+}
