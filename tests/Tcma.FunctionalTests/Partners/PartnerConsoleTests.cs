@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
+using Microsoft.Playwright;
 using Tcma.Domain.Identity;
 using Tcma.FunctionalTests.Identity;
 using Tcma.FunctionalTests.Infrastructure;
@@ -71,6 +72,33 @@ public sealed partial class PartnerConsoleTests
         var page = await finance.GetStringAsync("/console/partners");
         Assert.Contains("<h1>Partners</h1>", page);
         Assert.DoesNotContain("Import partners from CSV", page);
+    }
+
+    [Fact]
+    public async Task The_page_imports_through_a_real_browser_at_375_pixels_without_scrolling_sideways()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(kestrel: true);
+        await using var context = await Browser.NewContextAsync(app.PublicAddress!, 375, 740);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin?returnUrl=%2Fconsole%2Fpartners");
+        await page.GetByLabel("Vendor id").FillAsync("acme");
+        await page.GetByLabel("Email").FillAsync("casey@acme.example");
+        await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync("**/console/partners");
+
+        await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "partners.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(Csv) });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();
+        await page.GetByRole(AriaRole.Status).WaitForAsync();
+        Assert.Contains("1 created", await page.GetByRole(AriaRole.Status).InnerTextAsync());
+        Assert.Contains("Row 3", await page.GetByRole(AriaRole.Main).InnerTextAsync());
+        Assert.Equal(1, await page.GetByRole(AriaRole.Cell, new() { Name = "Fabrikam Networks (fabrikam-uk)" }).CountAsync());
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 375, $"page is {scrollWidth}px wide in a 375px viewport");
+        var screenshot = Browser.ScreenshotPath("partner-list-375");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"")]
