@@ -58,7 +58,8 @@ public static class PartnerImport
         }
         catch (DecoderFallbackException)
         {
-            return (null, "the file is not UTF-8 text: save it as 'CSV UTF-8'");
+            // Excel's plain "CSV" is saved in the Windows code page: read it as Windows-1252 rather than refuse it.
+            text = CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetString(bytes);
         }
 
         var firstLine = text.Split('\n', 2)[0];

@@ -49,6 +49,16 @@ public sealed class PartnerImportTests
         Assert.Equal(("+Gold", "@EMEA", "-cmd"), (p.Tier, p.Region, p.Specialisations[0]));
     }
 
+    [Fact]
+    public void A_file_saved_in_the_windows_code_page_keeps_its_accents()
+    {
+        var bytes = CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetBytes(Header + "cafe,Café Müller – Réseaux,Gold,EMEA,FR,,Zoë,zoe@cafe.example\n");
+        var (result, error) = PartnerImport.Read(new MemoryStream(bytes), new PartnerImportLimits());
+        Assert.Null(error);
+        var p = Assert.Single(result!.Partners).Partner;
+        Assert.Equal(("Café Müller – Réseaux", "Zoë"), (p.CompanyName, p.PrimaryContact.Name));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("PK\u0003\u0004binary")]
