@@ -3,6 +3,7 @@ using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Functions.Leads;
 using Tcma.Functions.Operations;
+using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
@@ -24,6 +25,7 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddPartners();
         return builder;
     }
 
@@ -36,6 +38,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapPartners();
         return app;
     }
 }

@@ -26,6 +26,7 @@ param tables array = [
   'Kits'
   'Leads'
   'LeadEmails'
+  'Partners'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

@@ -3,6 +3,7 @@ using Tcma.Storage;
 using Tcma.Storage.Identity;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
+using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
 using Tcma.Storage.Workflows;
 
@@ -22,6 +23,7 @@ public static class StorageResources
         FundLedgerStore.TableName,
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
+        PartnerDirectory.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
