@@ -14,7 +14,7 @@ public sealed class SampleDataOptions
     public string VendorId { get; set; } = "demo";
 }
 
-public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, ILogger<SampleData> logger)
+public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, Tcma.Storage.Partners.PartnerDirectory partners, TimeProvider clock, ILogger<SampleData> logger)
 {
     public const string DemoPartnerFolder = "demo-partner";
 
@@ -47,6 +47,14 @@ public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, ILo
             // A sample recalled by hand stays recalled; that refusal is fine here.
             await uploads.ChangeAsync(vendorId, kitId, version, Tcma.Domain.Kits.KitAction.Publish, LoadedBy, cancellationToken);
             loaded.Add($"{kitId} {version}");
+        }
+
+        // The demo vendor's partner directory, imported the way a vendor would: a CSV through the import.
+        var directory = Path.Combine(folder, "demo-partners.csv");
+        if (File.Exists(directory))
+        {
+            await using var csv = File.OpenRead(directory);
+            await Tcma.Functions.Partners.PartnerEndpoints.ImportAsync(partners, vendorId, csv, LoadedBy, clock.GetUtcNow(), cancellationToken);
         }
 
         var partner = Path.Combine(folder, DemoPartnerFolder);

@@ -39,6 +39,8 @@ public sealed class SampleKitTests
         var loaded = await app.Services.GetRequiredService<SampleData>().LoadAsync(Samples, "demo");
         Assert.Equal(Directory.EnumerateDirectories(Samples).Count(d => File.Exists(Path.Combine(d, "kit.json"))), loaded.Count);
         var client = await app.SignedInAsync("demo", VendorRole.ChannelManager);
+        var partners = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/vendors/demo/partners");
+        Assert.Equal(File.ReadLines(Path.Combine(Samples, "demo-partners.csv")).Count() - 1, partners.GetArrayLength());
 
         // Indexed and published, so the console is populated; loading again (a restart) changes nothing.
         var kits = await client.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/vendors/demo/kits");
