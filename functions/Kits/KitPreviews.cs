@@ -121,7 +121,7 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
             var what = $"{post.Network} post '{post.Id}'";
             // Only the rendered text has a length: the partner's name and the tracked links are in it.
             if (Render(post.Text, Text(post.Text), LiquidContentKind.Text, what) is { } rendered &&
-                SocialPostLimits.Check(Enum.Parse<Tcma.Rendering.Liquid.SocialNetwork>(post.Network.ToString()), rendered).Problem is { } tooLong)
+                SocialPostLimits.Check(post.Network, rendered).Problem is { } tooLong)
                 Failed(post.Text, what, [tooLong]);
         }
         if (manifest.Content.LandingPage is { } page)

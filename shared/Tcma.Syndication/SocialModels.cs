@@ -1,7 +1,5 @@
 namespace Tcma.Syndication;
 
-public enum SocialNetwork { LinkedIn, X, Facebook }
-
 /// <summary>
 /// A partner's connected account. <see cref="AccountId"/> is what the network posts as: the author URN on
 /// LinkedIn (urn:li:organization:… or urn:li:person:…), the numeric user id on X, the Page id on Facebook.

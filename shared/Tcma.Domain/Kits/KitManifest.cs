@@ -57,9 +57,6 @@ public sealed record KitImage(string Id, string Template, string? Name = null);
 
 public sealed record KitEmail(string Id, string Subject, string Html, string Text, string? Preheader = null, string? Name = null);
 
-[JsonConverter(typeof(JsonStringEnumConverter<SocialNetwork>))]
-public enum SocialNetwork { LinkedIn, X, Facebook }
-
 public sealed record KitSocialPost(string Id, SocialNetwork Network, string Text, string? Image = null);
 
 public sealed record KitLandingPage(string Title, string Html, LeadForm Form);

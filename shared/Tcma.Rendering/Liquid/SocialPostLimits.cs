@@ -1,13 +1,7 @@
 using System.Text.RegularExpressions;
+using Tcma.Domain;
 
 namespace Tcma.Rendering.Liquid;
-
-public enum SocialNetwork
-{
-    X,
-    LinkedIn,
-    Facebook,
-}
 
 /// <summary>How long a rendered post is by the network's own counting, and whether it fits.</summary>
 public sealed record SocialPostCheck(SocialNetwork Network, int Length, int Limit)

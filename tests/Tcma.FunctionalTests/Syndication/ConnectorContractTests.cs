@@ -1,3 +1,4 @@
+using Tcma.Domain;
 using Microsoft.Extensions.Time.Testing;
 using Tcma.FunctionalTests.Syndication.Fakes;
 using Tcma.Syndication;

@@ -1,3 +1,4 @@
+using Tcma.Domain;
 using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using Microsoft.Extensions.Configuration;

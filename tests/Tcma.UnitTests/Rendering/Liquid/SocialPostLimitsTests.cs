@@ -1,3 +1,4 @@
+using Tcma.Domain;
 using Tcma.Rendering.Liquid;
 
 namespace Tcma.UnitTests.Rendering.Liquid;
