@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Net.Mail;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace Tcma.Domain.Launches;
 
@@ -42,28 +40,9 @@ public static class ContactList
 
     public static (ContactImport? Import, string? Error) Read(Stream csv, ContactImportLimits limits)
     {
-        using var bounded = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = csv.Read(buffer)) > 0)
-        {
-            if (bounded.Length + read > limits.MaxBytes)
-                return (null, $"the file is larger than {limits.MaxBytes / (1024 * 1024)} MiB; split it into smaller files");
-            bounded.Write(buffer, 0, read);
-        }
-        var bytes = bounded.ToArray();
-        if (bytes.Length == 0) return (null, "the file is empty");
-        if (LooksBinary(bytes)) return (null, "this is not a CSV file (it looks like a spreadsheet or another binary file: save it as CSV)");
-
-        var text = System.Text.Encoding.UTF8.GetString(bytes).TrimStart('\uFEFF');
-        var delimiter = DetectDelimiter(text);
-        using var reader = new StringReader(text);
-        using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            Delimiter = delimiter,
-            BadDataFound = null,
-            MaxFieldSize = 100_000,
-        });
+        var (opened, error) = CsvUpload.Open(csv, limits.MaxBytes, maxFieldSize: 100_000);
+        if (opened is null) return (null, error);
+        using var parser = opened;
 
         if (!parser.Read()) return (null, "the file is empty");
         var header = parser.Record!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
@@ -122,17 +101,5 @@ public static class ContactList
         if (!MailAddress.TryCreate(address, out var parsed) || parsed.Address != address) return false;
         var domain = parsed.Host;
         return domain.Contains('.') && !domain.StartsWith('.') && !domain.EndsWith('.') && !domain.Contains("..");
-    }
-
-    private static bool LooksBinary(byte[] bytes)
-    {
-        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 4096));
-        return head.Contains((byte)0) || head.StartsWith("PK\x03\x04"u8) || head.StartsWith("%PDF"u8);
-    }
-
-    private static string DetectDelimiter(string text)
-    {
-        var firstLine = text.Split('\n', 2)[0];
-        return new[] { ",", ";", "\t" }.OrderByDescending(d => firstLine.Split(d).Length).First();
     }
 }

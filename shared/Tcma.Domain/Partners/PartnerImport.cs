@@ -1,7 +1,4 @@
-using System.Globalization;
-using System.Text;
 using CsvHelper;
-using CsvHelper.Configuration;
 
 namespace Tcma.Domain.Partners;
 
@@ -39,38 +36,9 @@ public static class PartnerImport
 
     public static (PartnerImportResult? Result, string? Error) Read(Stream csv, PartnerImportLimits limits)
     {
-        using var bounded = new MemoryStream();
-        var buffer = new byte[81920];
-        int read;
-        while ((read = csv.Read(buffer)) > 0)
-        {
-            if (bounded.Length + read > limits.MaxBytes)
-                return (null, $"the file is larger than {limits.MaxBytes / (1024 * 1024)} MiB; split it into smaller files");
-            bounded.Write(buffer, 0, read);
-        }
-        var bytes = bounded.ToArray();
-        if (bytes.Length == 0) return (null, "the file is empty");
-        if (LooksBinary(bytes)) return (null, "this is not a CSV file (it looks like a spreadsheet or another binary file: save it as CSV)");
-        string text;
-        try
-        {
-            text = new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(bytes).TrimStart('\uFEFF');
-        }
-        catch (DecoderFallbackException)
-        {
-            // Excel's plain "CSV" is saved in the Windows code page: read it as Windows-1252 rather than refuse it.
-            text = CodePagesEncodingProvider.Instance.GetEncoding(1252)!.GetString(bytes);
-        }
-
-        var firstLine = text.Split('\n', 2)[0];
-        var delimiter = new[] { ",", ";", "\t" }.OrderByDescending(d => firstLine.Split(d).Length).First();
-        using var reader = new StringReader(text);
-        using var parser = new CsvParser(reader, new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            Delimiter = delimiter,
-            BadDataFound = null,
-            MaxFieldSize = 10_000,
-        });
+        var (opened, error) = CsvUpload.Open(csv, limits.MaxBytes, maxFieldSize: 10_000);
+        if (opened is null) return (null, error);
+        using var parser = opened;
         if (!parser.Read()) return (null, "the file is empty");
         var header = parser.Record!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
         int Column(string[] names) => Array.FindIndex(header, h => names.Contains(h));
@@ -163,11 +131,4 @@ public static class PartnerImport
     };
 
     private static string Shorten(string s) => s.Length <= 60 ? s : s[..60] + "...";
-
-    private static bool LooksBinary(byte[] bytes)
-    {
-        var head = bytes.AsSpan(0, Math.Min(bytes.Length, 4096));
-        return head.Contains((byte)0) || head.StartsWith("PK\x03\x04"u8) || head.StartsWith("%PDF"u8)
-            || head.StartsWith(new byte[] { 0xD0, 0xCF, 0x11, 0xE0 });
-    }
 }
