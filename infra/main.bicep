@@ -27,6 +27,10 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'CampaignSends'
+  'Suppressions'
+  'TrackedLinks'
+  'Clicks'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -36,6 +40,7 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'campaign-emails'
 ]
 
 @description('Blob containers the app uses.')
