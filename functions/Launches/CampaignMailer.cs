@@ -45,11 +45,17 @@ public sealed class CampaignMailer(
     IMessageSender queue,
     CampaignMailThrottle throttle,
     ICampaignLinks links,
-    ILaunchSendGate gate,
+    IServiceProvider services,
     IOptionsMonitor<CampaignEmailOptions> options,
     TimeProvider clock,
     ILogger<CampaignMailer> logger)
 {
+    /// <summary>
+    /// Resolved when first needed, not at construction: the launch capability registers it, and an app without one must
+    /// still start (a missing gate fails the send loudly instead of sending past a pause).
+    /// </summary>
+    private ILaunchSendGate Gate => services.GetRequiredService<ILaunchSendGate>();
+
     /// <summary>A re-queued copy never comes back sooner than this, so waiting never spins.</summary>
     private static readonly TimeSpan MinRequeueDelay = TimeSpan.FromMilliseconds(500);
 
@@ -112,7 +118,7 @@ public sealed class CampaignMailer(
         }
 
         // Asked last, right before sending: a pause clicked while this email waited for its slot still counts.
-        if (!await gate.MaySendAsync(email.VendorId, email.LaunchId, email.TouchId, ct))
+        if (!await Gate.MaySendAsync(email.VendorId, email.LaunchId, email.TouchId, ct))
             return await SettleAsync(record with { State = CampaignSendState.Stopped, UpdatedAt = now, LeaseUntil = null }, etag, CampaignMailOutcome.Stopped, ct);
 
         var messageId = CampaignEmailComposer.MessageIdFor(email, settings);

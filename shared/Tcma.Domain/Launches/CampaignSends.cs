@@ -63,6 +63,8 @@ public sealed record CampaignRetryPolicy
     public TimeSpan MaxDelay { get; init; } = TimeSpan.FromMinutes(10);
     /// <summary>Longer than an SMTP send can take (its timeout), so a live attempt is never taken for a dead one.</summary>
     public TimeSpan Lease { get; init; } = TimeSpan.FromMinutes(2);
+    /// <summary>A rival delivery looks again this soon (or when the lease ends, if sooner): the holder is usually done in a second.</summary>
+    public TimeSpan RecheckAfter { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Doubling from <see cref="FirstDelay"/> up to <see cref="MaxDelay"/>: 30 s, 1, 2, 4, 8, 10, 10... minutes.</summary>
     public TimeSpan DelayAfter(int failures)
@@ -78,12 +80,14 @@ public sealed record CampaignRetryPolicy
     {
         null => new CampaignSendStep.Attempt(false),
         { IsFinal: true } => new CampaignSendStep.AlreadyDone(record.State),
-        { State: CampaignSendState.Sending, LeaseUntil: { } until } when until > now => new CampaignSendStep.ComeBackLater(until - now),
+        { State: CampaignSendState.Sending, LeaseUntil: { } until } when until > now => new CampaignSendStep.ComeBackLater(Min(until - now, RecheckAfter)),
         { State: CampaignSendState.Sending } => new CampaignSendStep.Attempt(true),
         // A retry is due when its delay is over; an early copy (a duplicate of the delayed message) waits for it.
         { State: CampaignSendState.Retrying, LeaseUntil: { } due } when due > now => new CampaignSendStep.ComeBackLater(due - now),
         _ => new CampaignSendStep.Attempt(false),
     };
+
+    private static TimeSpan Min(TimeSpan a, TimeSpan b) => a < b ? a : b;
 }
 
 /// <summary>What a launch's status page shows of its emails: counts by state and every failure with its reason.</summary>

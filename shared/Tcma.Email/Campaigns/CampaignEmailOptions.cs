@@ -25,6 +25,7 @@ public sealed class CampaignEmailOptions
     public TimeSpan CampaignRetryFor { get; set; } = CampaignRetryPolicy.Default.GiveUpAfter;
     public TimeSpan CampaignRetryFirstDelay { get; set; } = CampaignRetryPolicy.Default.FirstDelay;
     public TimeSpan CampaignRetryMaxDelay { get; set; } = CampaignRetryPolicy.Default.MaxDelay;
+    public TimeSpan CampaignRecheckAfter { get; set; } = CampaignRetryPolicy.Default.RecheckAfter;
     /// <summary>How long unsubscribe and tracked links in a sent email keep working.</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(400);
 
@@ -32,12 +33,12 @@ public sealed class CampaignEmailOptions
 
     public CampaignRetryPolicy RetryPolicy => CampaignRetryPolicy.Default with
     {
-        GiveUpAfter = CampaignRetryFor, FirstDelay = CampaignRetryFirstDelay, MaxDelay = CampaignRetryMaxDelay,
+        GiveUpAfter = CampaignRetryFor, FirstDelay = CampaignRetryFirstDelay, MaxDelay = CampaignRetryMaxDelay, RecheckAfter = CampaignRecheckAfter,
     };
 
     public static bool IsValid(CampaignEmailOptions o) =>
         Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
         && o.CampaignRatePerSecond > 0 && o.CampaignPartnerRatePerSecond > 0
         && o.CampaignFrom.Contains('@') && o.UnsubscribeMailbox.Contains('@')
-        && o.CampaignRetryFirstDelay > TimeSpan.Zero && o.CampaignRetryMaxDelay >= o.CampaignRetryFirstDelay;
+        && o.CampaignRetryFirstDelay > TimeSpan.Zero && o.CampaignRecheckAfter > TimeSpan.Zero && o.CampaignRetryMaxDelay >= o.CampaignRetryFirstDelay;
 }
