@@ -3,6 +3,7 @@ using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
+using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
@@ -28,6 +29,7 @@ public static class TcmaApp
         builder.AddLeads();
         builder.AddPartners();
         builder.AddCampaignMail();
+        builder.AddMdfPayouts();
         return builder;
     }
 
@@ -42,6 +44,7 @@ public static class TcmaApp
         app.MapLeads();
         app.MapPartners();
         app.MapCampaignMail();
+        app.MapMdfPayouts();
         return app;
     }
 }

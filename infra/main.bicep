@@ -31,6 +31,7 @@ param tables array = [
   'Suppressions'
   'TrackedLinks'
   'Clicks'
+  'Payouts'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
