@@ -28,6 +28,7 @@ public static class TcmaApp
         builder.AddLeads();
         builder.AddPartners();
         builder.AddMdfPayouts();
+        builder.AddMdfExpiry();
         return builder;
     }
 
@@ -42,6 +43,7 @@ public static class TcmaApp
         app.MapLeads();
         app.MapPartners();
         app.MapMdfPayouts();
+        app.MapMdfExpiry();
         return app;
     }
 }

@@ -28,6 +28,7 @@ param tables array = [
   'LeadEmails'
   'Partners'
   'Payouts'
+  'FundExpiries'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

@@ -25,6 +25,7 @@ public static class StorageResources
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
         PayoutStore.TableName,
+        ExpiryStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];

@@ -1,0 +1,145 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+using Tcma.Domain.Mdf;
+using Tcma.Domain.Workflows;
+using Tcma.Functions.Hosting;
+using Tcma.Functions.Identity;
+using Tcma.Storage.Mdf;
+using Tcma.Storage.Partners;
+using Tcma.Storage.Workflows;
+
+namespace Tcma.Functions.Mdf;
+
+public sealed class FundExpiryOptions
+{
+    public const string Section = "Mdf:Expiry";
+    /// <summary>Where partners open the links in reminder emails.</summary>
+    public string PublicBaseUrl { get; set; } = "http://localhost:7071";
+    /// <summary>The signed-link purpose of the partner's MDF page.</summary>
+    public string PartnerLinkPurpose { get; set; } = "mdf";
+    public int Parallelism { get; set; } = 4;
+}
+
+/// <summary>What one run did; a second run right after does nothing more.</summary>
+public sealed record FundExpiryRunResult(int Expired, int AlreadyExpired, int Reminded, int Skipped);
+
+/// <summary>A fund whose available money expires soon, with whose it is.</summary>
+public sealed record FundAtRiskLine(FundSchedule Schedule, string PartnerName, FundAtRisk Risk);
+
+/// <summary>
+/// The end of the period, run daily by a timer: funds whose period ended expire what is available (booked on the
+/// ledger, idempotent), and partners with money left are reminded 30 and 7 days before, once each.
+/// </summary>
+public sealed class FundExpiryRun(
+    ExpiryStore expiries, FundLedgerStore funds, PartnerDirectory partners, WorkflowEngine workflows, LinkTokens links,
+    IOptions<FundExpiryOptions> options, TimeProvider clock, ILogger<FundExpiryRun> logger)
+{
+    public const string FunctionName = "MdfFundExpiry";
+    /// <summary>Five past midnight UTC: periods end at midnight, so expiry happens within minutes of the end.</summary>
+    public const string Schedule = "0 5 0 * * *";
+    public const string Actor = "system:mdf-expiry";
+
+    private static readonly int Horizon = FundExpiry.ReminderDaysBefore.Max() + 1;
+
+    public async Task<FundExpiryRunResult> RunAsync(CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        int expired = 0, already = 0, reminded = 0, skipped = 0;
+        var work = expiries.OpenEndingBeforeAsync(now.AddDays(Horizon), cancellationToken);
+        await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken }, async (fund, ct) =>
+        {
+            var s = fund.Schedule;
+            if (now >= s.Period.ExpiresAt)
+            {
+                var outcome = await funds.ExecuteAsync(s.FundId, s.Currency, new ExpireFunds(s.Period.ExpiresAt, Actor, now), ct);
+                if (outcome.Decision.Refusal is { } refusal)
+                {
+                    logger.LogError("Fund {Fund} of {Vendor} could not expire: {Refusal}", s.FundId, s.VendorId, refusal);
+                    Interlocked.Increment(ref skipped);
+                    return;
+                }
+                Interlocked.Increment(ref outcome.Decision.IsNoOp ? ref already : ref expired);
+                await expiries.MarkExpiredAsync(s.VendorId, s.FundId, ct);
+                return;
+            }
+            var balance = await funds.GetAsync(s.FundId, s.Currency, ct);
+            foreach (var reminder in FundExpiry.Due(balance, s.Period, now, fund.LastReminderDaysBefore))
+            {
+                if (await ReminderAsync(s, reminder, ct) is not { } email)
+                {
+                    Interlocked.Increment(ref skipped);
+                    continue;
+                }
+                await workflows.StartAsync(ExpiryReminderWorkflow.TypeName, s.FundId, ExpiryReminderWorkflow.Event(new(reminder.DaysBefore, email)), ct);
+                await expiries.MarkRemindedAsync(s.VendorId, s.FundId, reminder.DaysBefore, ct);
+                Interlocked.Increment(ref reminded);
+            }
+        });
+        if (expired + reminded + skipped > 0)
+            logger.LogInformation("MDF expiry run: {Expired} funds expired, {Reminded} reminders, {Skipped} skipped", expired, reminded, skipped);
+        return new FundExpiryRunResult(expired, already, reminded, skipped);
+    }
+
+    private async Task<OutboxEmail?> ReminderAsync(FundSchedule s, ExpiryReminder reminder, CancellationToken ct)
+    {
+        var partner = await partners.GetAsync(s.VendorId, s.PartnerId, ct);
+        if (partner is null || string.IsNullOrWhiteSpace(partner.Partner.PrimaryContact.Email))
+        {
+            logger.LogWarning("No contact to remind for fund {Fund}: partner {Partner} of {Vendor} is unknown or has no email", s.FundId, s.PartnerId, s.VendorId);
+            return null;
+        }
+        var token = links.Create(options.Value.PartnerLinkPurpose, s.PartnerId, s.VendorId, s.Period.ExpiresAt - clock.GetUtcNow() + TimeSpan.FromDays(1));
+        var link = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/partner/mdf?t={Uri.EscapeDataString(token)}";
+        var lastDay = s.Period.End.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        var contact = partner.Partner.PrimaryContact;
+        string H(string text) => WebUtility.HtmlEncode(text);
+        var text = $"""
+            Hello {contact.Name},
+
+            {partner.Partner.CompanyName} has {reminder.Available} of market development funds in {s.ProgramName} ({s.Period}) that no activity uses yet.
+            Unused funds expire after {lastDay} (UTC), in {reminder.DaysBefore} days.
+
+            Propose an activity now: {link}
+            """;
+        var html = $"""
+            <p>Hello {H(contact.Name)},</p>
+            <p>{H(partner.Partner.CompanyName)} has <strong>{H(reminder.Available.ToString())}</strong> of market development funds in {H(s.ProgramName)} ({H(s.Period.ToString())}) that no activity uses yet.
+            Unused funds expire after <strong>{H(lastDay)}</strong> (UTC), in {reminder.DaysBefore} days.</p>
+            <p><a href="{H(link)}">Propose an activity</a></p>
+            """;
+        return new OutboxEmail(contact.Email, $"{reminder.Available} of MDF expires after {lastDay}", text, html) { ToName = contact.Name };
+    }
+
+    /// <summary>The vendor's funds with money that expires within 30 days, largest first.</summary>
+    public async Task<IReadOnlyList<FundAtRiskLine>> AtRiskAsync(string vendorId, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        var lines = new List<FundAtRiskLine>();
+        foreach (var fund in (await expiries.ListAsync(vendorId, cancellationToken)).Where(f => !f.Expired && now < f.Schedule.Period.ExpiresAt && now >= f.Schedule.Period.ExpiresAt.AddDays(-30)))
+        {
+            var s = fund.Schedule;
+            var balance = await funds.GetAsync(s.FundId, s.Currency, cancellationToken);
+            foreach (var risk in FundExpiry.AtRisk([(s.PartnerId, balance)], s.Period, now))
+            {
+                var partner = await partners.GetAsync(vendorId, s.PartnerId, cancellationToken);
+                lines.Add(new FundAtRiskLine(s, partner?.Partner.CompanyName ?? s.PartnerId, risk));
+            }
+        }
+        return lines.OrderBy(l => l.Risk.DaysLeft).ThenBy(l => l.Risk.Available.Currency.Code, StringComparer.Ordinal)
+            .ThenByDescending(l => l.Risk.Available.Amount).ThenBy(l => l.Schedule.PartnerId, StringComparer.Ordinal).ToList();
+    }
+}
+
+public static class FundExpiryFunctions
+{
+    public static WebApplicationBuilder AddMdfExpiry(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<FundExpiryOptions>().BindConfiguration(FundExpiryOptions.Section);
+        builder.Services.AddSingleton<ExpiryStore>();
+        builder.Services.AddSingleton<FundExpiryRun>();
+        builder.Services.AddWorkflow<ExpiryReminderWorkflow>();
+        builder.Services.AddFunction(new FunctionDefinition(FundExpiryRun.FunctionName, new TimerFunctionTrigger(FundExpiryRun.Schedule),
+            (_, services, ct) => services.GetRequiredService<FundExpiryRun>().RunAsync(ct)));
+        return builder;
+    }
+}
