@@ -29,6 +29,7 @@ public static class TcmaApp
         builder.AddPartners();
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
+        builder.AddMdfRoi();
         return builder;
     }
 
@@ -44,6 +45,7 @@ public static class TcmaApp
         app.MapPartners();
         app.MapMdfPayouts();
         app.MapMdfExpiry();
+        app.MapMdfRoi();
         return app;
     }
 }
