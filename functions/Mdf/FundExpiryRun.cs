@@ -91,20 +91,23 @@ public sealed class FundExpiryRun(
         var token = links.Create(options.Value.PartnerLinkPurpose, s.PartnerId, s.VendorId, s.Period.ExpiresAt - clock.GetUtcNow() + TimeSpan.FromDays(1));
         var link = $"{options.Value.PublicBaseUrl.TrimEnd('/')}/partner/mdf?t={Uri.EscapeDataString(token)}";
         var lastDay = s.Period.End.ToString("d MMMM yyyy", System.Globalization.CultureInfo.InvariantCulture);
+        // A late run still warns, with the days really left rather than the reminder's nominal 30 or 7.
+        var daysLeft = (int)Math.Ceiling((s.Period.ExpiresAt - clock.GetUtcNow()).TotalDays);
+        var when = daysLeft == 1 ? "tomorrow" : $"in {daysLeft} days";
         var contact = partner.Partner.PrimaryContact;
         string H(string text) => WebUtility.HtmlEncode(text);
         var text = $"""
             Hello {contact.Name},
 
             {partner.Partner.CompanyName} has {reminder.Available} of market development funds in {s.ProgramName} ({s.Period}) that no activity uses yet.
-            Unused funds expire after {lastDay} (UTC), in {reminder.DaysBefore} days.
+            Unused funds expire after {lastDay} (UTC), {when}.
 
             Propose an activity now: {link}
             """;
         var html = $"""
             <p>Hello {H(contact.Name)},</p>
             <p>{H(partner.Partner.CompanyName)} has <strong>{H(reminder.Available.ToString())}</strong> of market development funds in {H(s.ProgramName)} ({H(s.Period.ToString())}) that no activity uses yet.
-            Unused funds expire after <strong>{H(lastDay)}</strong> (UTC), in {reminder.DaysBefore} days.</p>
+            Unused funds expire after <strong>{H(lastDay)}</strong> (UTC), {when}.</p>
             <p><a href="{H(link)}">Propose an activity</a></p>
             """;
         return new OutboxEmail(contact.Email, $"{reminder.Available} of MDF expires after {lastDay}", text, html) { ToName = contact.Name };

@@ -69,6 +69,7 @@ public sealed partial class ExpiryTests
         Assert.Contains("31 December 2026", first.Subject);
 
         Assert.Contains("USD 7,500.00", first.Text);
+        Assert.Contains("in 30 days", first.Text);
         var token = WebUtility.UrlDecode(PartnerLink().Match(first.Text!).Groups[1].Value);
         var verified = app.Services.GetRequiredService<LinkTokens>().Verify(token, "mdf");
         Assert.True(verified.IsValid, $"the link is signed for the partner MDF page ({verified.Failure})");
@@ -98,7 +99,7 @@ public sealed partial class ExpiryTests
         var (fund, email) = await FundAsync(f, "late", 800m);
 
         Assert.Equal(1, (await f.Run.RunAsync()).Reminded);
-        Assert.Contains("in 7 days", (await app.Inbox.WaitForAsync(email)).Single().Text);
+        Assert.Contains("in 5 days", (await app.Inbox.WaitForAsync(email)).Single().Text);
         Assert.Equal(7, (await f.Expiries.ListAsync(f.Vendor)).Single(s => s.Schedule.FundId == fund).LastReminderDaysBefore);
     }
 
