@@ -4,6 +4,7 @@ using Tcma.Domain.Mdf;
 using Tcma.Domain.Workflows;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
+using Tcma.Storage;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Workflows;
@@ -31,7 +32,7 @@ public sealed record FundAtRiskLine(FundSchedule Schedule, string PartnerName, F
 /// ledger, idempotent), and partners with money left are reminded 30 and 7 days before, once each.
 /// </summary>
 public sealed class FundExpiryRun(
-    ExpiryStore expiries, FundLedgerStore funds, PartnerDirectory partners, WorkflowEngine workflows, LinkTokens links,
+    StorageAccount storage, ExpiryStore expiries, FundLedgerStore funds, PartnerDirectory partners, WorkflowEngine workflows, LinkTokens links,
     IOptions<FundExpiryOptions> options, TimeProvider clock, ILogger<FundExpiryRun> logger)
 {
     public const string FunctionName = "MdfFundExpiry";
@@ -41,8 +42,12 @@ public sealed class FundExpiryRun(
 
     private static readonly int Horizon = FundExpiry.ReminderDaysBefore.Max() + 1;
 
+    /// <summary>The programs of the MDF flow (MdfProgramStore: partition = vendor, row = program id, the program as JSON in <c>Program</c>).</summary>
+    public const string ProgramsTable = "MdfPrograms";
+
     public async Task<FundExpiryRunResult> RunAsync(CancellationToken cancellationToken = default)
     {
+        await DiscoverAsync(cancellationToken);
         var now = clock.GetUtcNow();
         int expired = 0, already = 0, reminded = 0, skipped = 0;
         var work = expiries.OpenEndingBeforeAsync(now.AddDays(Horizon), cancellationToken);
@@ -78,6 +83,46 @@ public sealed class FundExpiryRun(
         if (expired + reminded + skipped > 0)
             logger.LogInformation("MDF expiry run: {Expired} funds expired, {Reminded} reminders, {Skipped} skipped", expired, reminded, skipped);
         return new FundExpiryRunResult(expired, already, reminded, skipped);
+    }
+
+    /// <summary>
+    /// Registers program funds nobody registered: a fund id <c>{vendor}~{program}~{partner}</c> (the MDF flow's
+    /// FundKey) whose program is stored gets its program's period. Registration is idempotent, so this is safe to
+    /// repeat, and a fund created by any path (allocation, accrual import) is found by the next run.
+    /// </summary>
+    public async Task<int> DiscoverAsync(CancellationToken cancellationToken = default)
+    {
+        var known = await expiries.RegisteredFundIdsAsync(cancellationToken);
+        var programs = new Dictionary<(string Vendor, string Program), MdfProgram?>();
+        var added = 0;
+        await foreach (var fundId in funds.ListFundIdsAsync(cancellationToken))
+        {
+            if (known.Contains(fundId) || fundId.Split('~') is not [var vendor, var programId, var partnerId] || vendor.Length == 0 || programId.Length == 0 || partnerId.Length == 0)
+                continue;
+            if (!programs.TryGetValue((vendor, programId), out var program))
+                programs[(vendor, programId)] = program = await ProgramAsync(vendor, programId, cancellationToken);
+            if (program is null) continue;
+            await expiries.RegisterAsync(new FundSchedule(vendor, partnerId, fundId, program.Id, program.Name, program.Period, program.Currency), cancellationToken);
+            added++;
+        }
+        return added;
+    }
+
+    private async Task<MdfProgram?> ProgramAsync(string vendorId, string programId, CancellationToken cancellationToken)
+    {
+        if (!TableKeys.IsValid(vendorId) || !TableKeys.IsValid(programId)) return null;
+        var table = await storage.TableAsync(ProgramsTable, cancellationToken);
+        var row = await table.GetEntityIfExistsAsync<Azure.Data.Tables.TableEntity>(vendorId, programId, cancellationToken: cancellationToken);
+        if (!row.HasValue || row.Value!.GetString("Program") is not { } json) return null;
+        try
+        {
+            return MdfJson.Read<MdfProgram>(json);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            logger.LogError(e, "Program {Program} of {Vendor} cannot be read: its funds are not scheduled to expire", programId, vendorId);
+            return null;
+        }
     }
 
     private async Task<OutboxEmail?> ReminderAsync(FundSchedule s, ExpiryReminder reminder, CancellationToken ct)

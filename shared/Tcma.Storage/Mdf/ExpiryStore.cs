@@ -51,6 +51,16 @@ public sealed class ExpiryStore(StorageAccount storage)
         return funds;
     }
 
+    /// <summary>The ids of every registered fund, expired or not.</summary>
+    public async Task<HashSet<string>> RegisteredFundIdsAsync(CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken);
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey ge {"f:"} and RowKey lt {"f;"}"), select: ["RowKey"], cancellationToken: cancellationToken))
+            ids.Add(row.RowKey[2..]);
+        return ids;
+    }
+
     /// <summary>Every vendor's funds not yet expired whose period ends before <paramref name="before"/>: the work of a run.</summary>
     public async IAsyncEnumerable<ScheduledFund> OpenEndingBeforeAsync(DateTimeOffset before, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {

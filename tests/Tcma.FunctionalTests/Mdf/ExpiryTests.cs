@@ -164,6 +164,40 @@ public sealed partial class ExpiryTests
         Assert.Equal("0 5 0 * * *", Assert.IsType<TimerFunctionTrigger>(timer.Trigger).Schedule);
     }
 
+    [Fact]
+    public async Task A_program_fund_nobody_registered_is_found_from_its_program_and_expires()
+    {
+        var f = await StartAsync(Q4.ExpiresAt.AddDays(-30).AddHours(1));
+        await using var app = f.App;
+        var finance = new Approver("fin-1", "Fran Finance", "fin@vendor.example");
+        var program = new MdfProgram
+        {
+            Id = "q4-2026", Name = "Partner MDF Q4 2026", Period = Q4, Currency = Usd, FundType = FundType.FixedAllocation, FixedAllocation = Money.Of(2_000m, Usd),
+            ActivityTypes = [new ActivityType("events", "Events", 0.5m, Money.Of(10_000m, Usd), "6100-EVT")],
+            RequestChain = new([new ApprovalLevel(1, "Finance", ApproverRole.Finance, Money.Zero(Usd), finance, finance)]),
+            ClaimChain = new([new ApprovalLevel(1, "Finance", ApproverRole.Finance, Money.Zero(Usd), finance, finance)]),
+            MaxAmount = Money.Of(100_000m, Usd),
+        };
+        var storage = app.Services.GetRequiredService<StorageAccount>();
+        await (await storage.TableAsync(FundExpiryRun.ProgramsTable)).AddEntityAsync(new Azure.Data.Tables.TableEntity(f.Vendor, program.Id) { ["Program"] = MdfJson.Write(program) });
+        var email = $"quay-{Guid.NewGuid():N}@partners.example";
+        await app.Services.GetRequiredService<PartnerDirectory>().SaveAsync(f.Vendor,
+            new Partner("quay", "Quay Systems", "Gold", "EMEA", "GB", [], [new PartnerContact("Kim Quay", email, "Owner", true)], PartnerStatus.Active), "test", Start);
+        var fund = $"{f.Vendor}~{program.Id}~quay";
+        await f.Funds.ExecuteAsync(fund, Usd, new AllocateFunds("allocation|q4-2026", Money.Of(2_000m, Usd), "finance", Start));
+        // A fund of no known program (another capability's, or a program since deleted) is left alone.
+        await f.Funds.ExecuteAsync($"{f.Vendor}~gone~quay", Usd, new AllocateFunds("a", Money.Of(5m, Usd), "finance", Start));
+
+        Assert.Equal(1, (await f.Run.RunAsync()).Reminded);
+        Assert.Contains("USD 2,000.00", (await app.Inbox.WaitForAsync(email)).Single().Subject);
+        Assert.Equal(0, await f.Run.DiscoverAsync());
+
+        f.Clock.SetUtcNow(Q4.ExpiresAt.AddMinutes(5));
+        Assert.Equal(1, (await f.Run.RunAsync()).Expired);
+        Assert.Equal(Money.Of(2_000m, Usd), (await f.Funds.GetAsync(fund, Usd)).Expired);
+        Assert.False((await f.Funds.GetAsync($"{f.Vendor}~gone~quay", Usd)).IsExpired);
+    }
+
     [GeneratedRegex("/partner/mdf\\?t=([A-Za-z0-9%._~-]+)")]
     private static partial Regex PartnerLink();
 }
