@@ -51,38 +51,59 @@ public sealed class FundExpiryRun(
         var now = clock.GetUtcNow();
         int expired = 0, already = 0, reminded = 0, skipped = 0;
         var work = expiries.OpenEndingBeforeAsync(now.AddDays(Horizon), cancellationToken);
+        var failures = new System.Collections.Concurrent.ConcurrentBag<Exception>();
         await Parallel.ForEachAsync(work, new ParallelOptions { MaxDegreeOfParallelism = options.Value.Parallelism, CancellationToken = cancellationToken }, async (fund, ct) =>
         {
-            var s = fund.Schedule;
-            if (now >= s.Period.ExpiresAt)
+            try
             {
-                var outcome = await funds.ExecuteAsync(s.FundId, s.Currency, new ExpireFunds(s.Period.ExpiresAt, Actor, now), ct);
-                if (outcome.Decision.Refusal is { } refusal)
-                {
-                    logger.LogError("Fund {Fund} of {Vendor} could not expire: {Refusal}", s.FundId, s.VendorId, refusal);
-                    Interlocked.Increment(ref skipped);
-                    return;
-                }
-                Interlocked.Increment(ref outcome.Decision.IsNoOp ? ref already : ref expired);
-                await expiries.MarkExpiredAsync(s.VendorId, s.FundId, ct);
-                return;
+                var (e, a, r, s) = await ProcessAsync(fund, now, ct);
+                Interlocked.Add(ref expired, e);
+                Interlocked.Add(ref already, a);
+                Interlocked.Add(ref reminded, r);
+                Interlocked.Add(ref skipped, s);
             }
-            var balance = await funds.GetAsync(s.FundId, s.Currency, ct);
-            foreach (var reminder in FundExpiry.Due(balance, s.Period, now, fund.LastReminderDaysBefore))
+            catch (Exception e) when (e is not OperationCanceledException)
             {
-                if (await ReminderAsync(s, reminder, ct) is not { } email)
-                {
-                    Interlocked.Increment(ref skipped);
-                    continue;
-                }
-                await workflows.StartAsync(ExpiryReminderWorkflow.TypeName, s.FundId, ExpiryReminderWorkflow.Event(new(reminder.DaysBefore, email)), ct);
-                await expiries.MarkRemindedAsync(s.VendorId, s.FundId, reminder.DaysBefore, ct);
-                Interlocked.Increment(ref reminded);
+                // One fund failing (storage hiccup, SMTP down) must not hold up every other partner's expiry.
+                logger.LogError(e, "MDF expiry of fund {Fund} of {Vendor} failed; the next run retries it", fund.Schedule.FundId, fund.Schedule.VendorId);
+                failures.Add(e);
             }
         });
-        if (expired + reminded + skipped > 0)
-            logger.LogInformation("MDF expiry run: {Expired} funds expired, {Reminded} reminders, {Skipped} skipped", expired, reminded, skipped);
+        if (expired + reminded + skipped + failures.Count > 0)
+            logger.LogInformation("MDF expiry run: {Expired} funds expired, {Reminded} reminders, {Skipped} skipped, {Failed} failed", expired, reminded, skipped, failures.Count);
+        // The invocation reports the failures (so they show as a failed run), after every other fund was handled.
+        if (!failures.IsEmpty) throw new AggregateException($"{failures.Count} fund(s) could not be handled by the MDF expiry run", failures);
         return new FundExpiryRunResult(expired, already, reminded, skipped);
+    }
+
+    private async Task<(int Expired, int AlreadyExpired, int Reminded, int Skipped)> ProcessAsync(ScheduledFund fund, DateTimeOffset now, CancellationToken ct)
+    {
+        var s = fund.Schedule;
+        if (now >= s.Period.ExpiresAt)
+        {
+            var outcome = await funds.ExecuteAsync(s.FundId, s.Currency, new ExpireFunds(s.Period.ExpiresAt, Actor, now), ct);
+            if (outcome.Decision.Refusal is { } refusal)
+            {
+                logger.LogError("Fund {Fund} of {Vendor} could not expire: {Refusal}", s.FundId, s.VendorId, refusal);
+                return (0, 0, 0, 1);
+            }
+            await expiries.MarkExpiredAsync(s.VendorId, s.FundId, ct);
+            return outcome.Decision.IsNoOp ? (0, 1, 0, 0) : (1, 0, 0, 0);
+        }
+        var balance = await funds.GetAsync(s.FundId, s.Currency, ct);
+        int reminded = 0, skipped = 0;
+        foreach (var reminder in FundExpiry.Due(balance, s.Period, now, fund.LastReminderDaysBefore))
+        {
+            if (await ReminderAsync(s, reminder, ct) is not { } email)
+            {
+                skipped++;
+                continue;
+            }
+            var started = await workflows.StartAsync(ExpiryReminderWorkflow.TypeName, s.FundId, ExpiryReminderWorkflow.Event(new(reminder.DaysBefore, email)), ct);
+            await expiries.MarkRemindedAsync(s.VendorId, s.FundId, reminder.DaysBefore, ct);
+            if (started.Outcome == WorkflowOutcome.Applied) reminded++;
+        }
+        return (0, 0, reminded, skipped);
     }
 
     /// <summary>

@@ -139,6 +139,24 @@ public sealed partial class ExpiryTests
     }
 
     [Fact]
+    public async Task One_fund_that_cannot_be_read_fails_the_run_only_after_every_other_fund_expired()
+    {
+        var f = await StartAsync(Q4.ExpiresAt.AddMinutes(5));
+        await using var app = f.App;
+        var (harbour, _) = await FundAsync(f, "harbour", 1_000m);
+        var (broken, _) = await FundAsync(f, "broken", 1_000m);
+        var (bay, _) = await FundAsync(f, "bay", 500m);
+        var table = await app.Services.GetRequiredService<StorageAccount>().TableAsync(FundLedgerStore.TableName);
+        await table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(broken, "balance") { ["Chunks"] = 1, ["Balance0"] = "{not json" });
+
+        await Assert.ThrowsAsync<AggregateException>(() => f.Run.RunAsync());
+
+        Assert.Equal(Money.Of(1_000m, Usd), (await f.Funds.GetAsync(harbour, Usd)).Expired);
+        Assert.Equal(Money.Of(500m, Usd), (await f.Funds.GetAsync(bay, Usd)).Expired);
+        Assert.False((await f.Expiries.ListAsync(f.Vendor)).Single(s => s.Schedule.FundId == broken).Expired);
+    }
+
+    [Fact]
     public async Task Vendors_see_funds_at_risk_in_the_last_30_days_and_the_timer_is_declared_daily()
     {
         var f = await StartAsync(Q4.ExpiresAt.AddDays(-12));
