@@ -30,6 +30,8 @@ public static class TcmaApp
         builder.AddPartners();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
+        builder.AddMdfExpiry();
+        builder.AddMdfRoi();
         return builder;
     }
 
@@ -45,6 +47,8 @@ public static class TcmaApp
         app.MapPartners();
         app.MapCampaignMail();
         app.MapMdfPayouts();
+        app.MapMdfExpiry();
+        app.MapMdfRoi();
         return app;
     }
 }

@@ -32,6 +32,7 @@ param tables array = [
   'TrackedLinks'
   'Clicks'
   'Payouts'
+  'FundExpiries'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

@@ -27,6 +27,7 @@ public static class StorageResources
         PartnerDirectory.TableName,
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
         PayoutStore.TableName,
+        ExpiryStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
