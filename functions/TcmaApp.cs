@@ -5,6 +5,7 @@ using Tcma.Functions.Leads;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
+using Tcma.Functions.Syndication;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
 
@@ -26,6 +27,7 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddPartners();
+        builder.AddSocialPublishing();
         return builder;
     }
 
@@ -39,6 +41,7 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapPartners();
+        app.MapSocialAccounts();
         return app;
     }
 }

@@ -5,6 +5,7 @@ using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
+using Tcma.Storage.Syndication;
 using Tcma.Storage.Workflows;
 
 namespace Tcma.Functions.Operations;
@@ -24,9 +25,14 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        SocialAccountStore.TableName, SocialPostLog.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
+    public static readonly IReadOnlyList<string> Queues =
+    [
+        "workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        Tcma.Domain.Launches.SocialPostDue.Queue,
+    ];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
