@@ -55,7 +55,10 @@ public sealed class SocialAccountChecks(
             {
                 var until = now + options.Value.Lookahead;
                 var fresh = await access.FreshAsync(account, until, cancellationToken);
-                var check = await connectors.For(account.Network).CheckAccountAsync(SocialAccountAccess.ForConnector(fresh), until, cancellationToken);
+                // With a refresh token the access token's own expiry does not matter (X's lives two hours): the refresh
+                // above is what keeps it alive, and the check asks whether the refreshed token works now.
+                var check = await connectors.For(account.Network).CheckAccountAsync(SocialAccountAccess.ForConnector(fresh),
+                    fresh.ProtectedRefreshToken is null ? until : null, cancellationToken);
                 switch (check.Health)
                 {
                     case AccountHealth.Healthy:
