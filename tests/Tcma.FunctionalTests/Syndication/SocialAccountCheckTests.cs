@@ -17,7 +17,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        app = await SocialApp.StartAsync();
+        app = await SocialApp.StartAsync(triggers: false);
         partnerEmail = await app.AddPartnerAsync(Partner);
     }
 

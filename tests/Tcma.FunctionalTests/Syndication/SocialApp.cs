@@ -59,7 +59,11 @@ public sealed class SocialApp : IAsyncDisposable
         _ => Facebook,
     };
 
-    public static async Task<SocialApp> StartAsync(IDictionary<string, string?>? extra = null)
+    /// <param name="triggers">
+    /// Whether the local trigger host runs. Off for tests that fire the hourly check themselves: the host fires timers
+    /// on the fake clock too, and a run of its own would race the test's.
+    /// </param>
+    public static async Task<SocialApp> StartAsync(IDictionary<string, string?>? extra = null, bool triggers = true)
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
         var linkedIn = (FakeLinkedIn)await new FakeLinkedIn(clock, "urn:li:person:782bbtaQ").StartAsync();
@@ -89,7 +93,7 @@ public sealed class SocialApp : IAsyncDisposable
         var gate = new TestSendGate();
         var app = factory.WithWebHostBuilder(b =>
         {
-            b.UseSetting("LocalTriggerHost:Enabled", "true");
+            b.UseSetting("LocalTriggerHost:Enabled", triggers ? "true" : "false");
             b.ConfigureServices(s => s.AddSingleton<ILaunchSendGate>(gate));
         });
         _ = app.Server;
