@@ -69,7 +69,14 @@ public sealed class SocialAccountAccess(SocialAccountStore store, SocialOAuthCli
             return stored;
         }
         var refreshed = await oauth.RefreshAsync(stored.Network, refreshToken, cancellationToken);
-        if (refreshed is null) return stored; // the connector then reports the expiry as a reconnect
+        if (refreshed is null)
+        {
+            // X rotates refresh tokens: when two posts of one account refresh at once, the loser's refresh token is
+            // already spent, but the winner's new token is in the row. Only if there is none is it a real reconnect,
+            // which the connector then reports.
+            var latest = await store.GetAsync(stored.VendorId, stored.PartnerId, stored.Network, cancellationToken);
+            return latest is not null && latest.ConnectedAt == stored.ConnectedAt && latest.ProtectedToken != stored.ProtectedToken ? latest : stored;
+        }
         var updated = await store.RefreshedAsync(stored,
             protector.Protect(refreshed.AccessToken, SocialAccount.TokenBindingFor(stored.Network, stored.AccountId)),
             refreshed.RefreshToken is null ? null : protector.Protect(refreshed.RefreshToken, RefreshBinding(stored.Network, stored.AccountId)),
