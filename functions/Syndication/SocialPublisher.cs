@@ -21,6 +21,12 @@ public sealed class SocialPublishingOptions
 
     /// <summary>A network's wait longer than this is capped: the post is retried then, and asks again.</summary>
     public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromHours(6);
+
+    /// <summary>
+    /// A post whose first delivery comes this long after its due time (a backlog, an outage) is not posted: a
+    /// "webinar tomorrow" post a day late does the partner harm. Retries of a post that started on time are not cut off.
+    /// </summary>
+    public TimeSpan MaxLateness { get; set; } = TimeSpan.FromHours(12);
 }
 
 /// <summary>
@@ -96,6 +102,12 @@ public sealed class SocialPublisher(
         }
 
         var now = clock.GetUtcNow();
+        if (existing is null && now - due.DueAt > options.Value.MaxLateness)
+        {
+            await FailAsync(due, $"It reached the publisher {(now - due.DueAt).TotalHours:0.#} hours after its due time, too late to post.",
+                "it reached us too late to be posted on time", cancellationToken);
+            return;
+        }
         var attempt = await posts.BeginAttemptAsync(due.VendorId, due.LaunchId, due.PostId, due.PartnerId, due.TouchId, due.Network, now, Lease, cancellationToken);
         switch (attempt)
         {
@@ -110,7 +122,7 @@ public sealed class SocialPublisher(
         if (began.Number > options.Value.MaxAttempts)
         {
             // A crash after the last attempt's outcome was known but before it was recorded.
-            await FailAsync(due, "The network kept failing; the last attempt's outcome was not recorded.", cancellationToken);
+            await FailAsync(due, "The network kept failing; the last attempt's outcome was not recorded.", KeptFailing(due.Network), cancellationToken);
             return;
         }
 
@@ -139,7 +151,7 @@ public sealed class SocialPublisher(
                 await RecordAsync(due, SocialPostStatus.Retrying, $"Attempt {began.Number}: {r.Reason}", nextAttemptAt: clock.GetUtcNow() + delay, cancellationToken: cancellationToken);
                 break;
             case PublishOutcome.RetryLater r:
-                await FailAsync(due, $"Gave up after {began.Number} attempts: {r.Reason}", cancellationToken);
+                await FailAsync(due, $"Gave up after {began.Number} attempts: {r.Reason}", KeptFailing(due.Network), cancellationToken);
                 break;
         }
     }
@@ -158,7 +170,9 @@ public sealed class SocialPublisher(
     }
 
     /// <summary>The partner hears about a post that will not go out; the email first, so a crash resends it (same Message-ID) rather than losing it.</summary>
-    private async Task FailAsync(SocialPostDue due, string reason, CancellationToken cancellationToken)
+    private static string KeptFailing(SocialNetwork network) => $"{SocialOAuthClient.Name(network)} kept failing when we tried several times";
+
+    private async Task FailAsync(SocialPostDue due, string reason, string why, CancellationToken cancellationToken)
     {
         var partner = await partners.GetAsync(due.VendorId, due.PartnerId, cancellationToken);
         if (partner is { Partner.Contacts.Count: > 0 })
@@ -170,7 +184,7 @@ public sealed class SocialPublisher(
                 $"""
                 Hello {contact.Name},
 
-                We tried several times to publish this {network} post, due {due.DueAt:u}, but {network} kept failing:
+                This {network} post, due {due.DueAt:u}, was not published because {why}:
 
                 "{excerpt}"
 

@@ -174,6 +174,23 @@ public sealed class SocialPublishingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_post_that_arrives_long_after_its_due_time_is_not_posted_and_the_partner_is_told()
+    {
+        await app.ConnectAsync(Partner, SocialNetwork.X);
+        var due = await DueAsync(SocialNetwork.X);
+        app.Clock.Advance(TimeSpan.FromHours(13));
+
+        await SendAsync(due);
+
+        var post = await app.WaitForPostAsync(due, p => p.IsFinal);
+        Assert.Equal(SocialPostStatus.Failed, post.Status);
+        Assert.Contains("too late", post.Reason);
+        Assert.Empty(app.X.Posts);
+        var email = Assert.Single(await app.Factory.Inbox.WaitForAsync(partnerEmail));
+        Assert.Contains("too late", email.Text);
+    }
+
+    [Fact]
     public async Task A_post_for_a_network_the_partner_never_connected_is_recorded_as_needing_a_connection()
     {
         var due = await DueAsync(SocialNetwork.Facebook);
