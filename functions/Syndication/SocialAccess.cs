@@ -54,6 +54,7 @@ public sealed class SocialAccountAccess(SocialAccountStore store, SocialOAuthCli
     public static SocialAccount ForConnector(StoredSocialAccount stored) =>
         new(stored.Network, stored.AccountId, stored.DisplayName, stored.ProtectedToken, stored.ExpiresAt, stored.Scopes);
 
+    /// <exception cref="SocialNetworkUnavailableException">A refresh was due and the network could not answer now.</exception>
     public async Task<StoredSocialAccount> FreshAsync(StoredSocialAccount stored, DateTimeOffset neededUntil, CancellationToken cancellationToken)
     {
         if (stored.ExpiresAt is not { } expiresAt || expiresAt > neededUntil || stored.ProtectedRefreshToken is null)

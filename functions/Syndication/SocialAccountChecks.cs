@@ -37,28 +37,28 @@ public sealed class SocialAccountChecks(
         await foreach (var account in accounts.AllAsync(cancellationToken))
         {
             var now = clock.GetUtcNow();
-            if (account.NeedsReconnect)
-            {
-                // Only a claim whose email never went out needs anything more.
-                if (account.ReconnectEmailedAt is null)
-                    await notices.NotifyAsync(account, account.ReconnectReason!, cancellationToken);
+            if (account.NeedsReconnect || account.CheckedAt > now - options.Value.Interval)
                 skipped++;
-                continue;
-            }
-            if (account.CheckedAt > now - options.Value.Interval)
-            {
-                skipped++;
-                continue;
-            }
-            checkedCount++;
+            else
+                checkedCount++;
             try
             {
+                if (account.NeedsReconnect)
+                {
+                    // Only a claim whose email never went out (SMTP down, a crash) needs anything more.
+                    if (account.ReconnectEmailedAt is null)
+                        await notices.NotifyAsync(account, account.ReconnectReason!, cancellationToken);
+                    continue;
+                }
+                if (account.CheckedAt > now - options.Value.Interval)
+                    continue;
                 var until = now + options.Value.Lookahead;
                 var fresh = await access.FreshAsync(account, until, cancellationToken);
-                // With a refresh token the access token's own expiry does not matter (X's lives two hours): the refresh
-                // above is what keeps it alive, and the check asks whether the refreshed token works now.
+                // A token just refreshed will be refreshed again before each post (X's live two hours), so only whether
+                // it works now matters. Any other token must last the lookahead: a failed refresh shows up here.
+                var refreshed = fresh.ProtectedToken != account.ProtectedToken;
                 var check = await connectors.For(account.Network).CheckAccountAsync(SocialAccountAccess.ForConnector(fresh),
-                    fresh.ProtectedRefreshToken is null ? until : null, cancellationToken);
+                    refreshed ? null : until, cancellationToken);
                 switch (check.Health)
                 {
                     case AccountHealth.Healthy:
@@ -74,9 +74,14 @@ public sealed class SocialAccountChecks(
                         break;
                 }
             }
+            catch (SocialNetworkUnavailableException ex)
+            {
+                transient++;
+                logger.LogInformation("{Network} account {Account}: {Reason}; asked again next hour", account.Network, account.AccountId, ex.Message);
+            }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {
-                // One account's trouble (a vanished partner row, a storage hiccup) must not stop the others' checks.
+                // One account's trouble (SMTP down, a storage hiccup) must not stop the others' checks; the next hour tries again.
                 transient++;
                 logger.LogWarning(ex, "Checking {Network} account {Account} of partner {Partner} failed", account.Network, account.AccountId, account.PartnerId);
             }

@@ -126,10 +126,18 @@ public sealed class SocialPublisher(
             return;
         }
 
-        var fresh = await access.FreshAsync(account, now.AddMinutes(5), cancellationToken);
-        var connector = connectors.For(due.Network);
-        var outcome = await connector.PublishAsync(SocialAccountAccess.ForConnector(fresh),
-            new SocialPost(due.PostId, due.Text, image, began.PreviousAttemptAt), cancellationToken);
+        var fresh = account;
+        PublishOutcome outcome;
+        try
+        {
+            fresh = await access.FreshAsync(account, now.AddMinutes(5), cancellationToken);
+            outcome = await connectors.For(due.Network).PublishAsync(SocialAccountAccess.ForConnector(fresh),
+                new SocialPost(due.PostId, due.Text, image, began.PreviousAttemptAt), cancellationToken);
+        }
+        catch (SocialNetworkUnavailableException ex)
+        {
+            outcome = new PublishOutcome.RetryLater(syndication.Value.DefaultRetryAfter, ex.Message);
+        }
 
         switch (outcome)
         {

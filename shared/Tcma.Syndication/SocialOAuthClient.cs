@@ -30,6 +30,9 @@ public abstract record OAuthOutcome
     public sealed record Failed(string PartnerMessage, string Reason, string Code = "failed") : OAuthOutcome;
 }
 
+/// <summary>The token endpoint could not answer now (5xx, 429, timeout, unreachable): try again later, it is no reason to reconnect.</summary>
+public sealed class SocialNetworkUnavailableException(string message) : Exception(message);
+
 /// <summary>A refreshed token pair; RefreshToken is null when the network kept the old one.</summary>
 public sealed record RefreshedToken(string AccessToken, string? RefreshToken, DateTimeOffset? ExpiresAt);
 
@@ -106,7 +109,11 @@ public sealed class SocialOAuthClient(HttpClient http, IOptions<SyndicationOptio
         }
     }
 
-    /// <summary>Trades a refresh token for a new access token (X rotates the refresh token too). Null when the network refuses it: reconnect.</summary>
+    /// <summary>
+    /// Trades a refresh token for a new access token (X rotates the refresh token too). Null when the network refuses
+    /// it (revoked, expired): the partner must reconnect.
+    /// </summary>
+    /// <exception cref="SocialNetworkUnavailableException">The network could not answer now.</exception>
     public async Task<RefreshedToken?> RefreshAsync(SocialNetwork network, string refreshToken, CancellationToken cancellationToken)
     {
         if (network == SocialNetwork.Facebook) return null;
@@ -118,9 +125,14 @@ public sealed class SocialOAuthClient(HttpClient http, IOptions<SyndicationOptio
                 : await TokenRequestAsync(network, new Uri(settings.LinkedIn.OAuthBaseUrl, "oauth/v2/accessToken"), form, basicAuth: false, cancellationToken);
             return new RefreshedToken(token.AccessToken, token.RefreshToken, token.ExpiresAt);
         }
+        catch (OAuthFailure failure) when (failure.Transient)
+        {
+            logger.LogWarning("{Network} token refresh not possible now: {Reason}", network, failure.Message);
+            throw new SocialNetworkUnavailableException($"{Name(network)} could not refresh the token now: {failure.Message}");
+        }
         catch (OAuthFailure failure)
         {
-            logger.LogWarning("{Network} token refresh failed: {Reason}", network, failure.Message);
+            logger.LogWarning("{Network} token refresh refused: {Reason}", network, failure.Message);
             return null;
         }
     }
@@ -202,6 +214,8 @@ public sealed class SocialOAuthClient(HttpClient http, IOptions<SyndicationOptio
         form["client_id"] = client.ClientId ?? "";
         request.Content = new FormUrlEncodedContent(form);
         var (status, body) = await SendAsync(network, request, cancellationToken);
+        if (status is 429 or >= 500)
+            throw new OAuthFailure($"token endpoint answered {status}", $"{Name(network)} is not answering properly right now. Please try again in a few minutes.", transient: true);
         var json = Parse(network, body);
         if (status is < 200 or >= 300 || (string?)json?["access_token"] is not { Length: > 0 } accessToken)
         {
@@ -235,11 +249,11 @@ public sealed class SocialOAuthClient(HttpClient http, IOptions<SyndicationOptio
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            throw new OAuthFailure($"{request.RequestUri?.AbsolutePath} timed out", $"{Name(network)} did not answer in time. Please try again in a few minutes.");
+            throw new OAuthFailure($"{request.RequestUri?.AbsolutePath} timed out", $"{Name(network)} did not answer in time. Please try again in a few minutes.", transient: true);
         }
         catch (HttpRequestException ex)
         {
-            throw new OAuthFailure($"{request.RequestUri?.AbsolutePath} unreachable: {ex.HttpRequestError}", $"We could not reach {Name(network)}. Please try again in a few minutes.");
+            throw new OAuthFailure($"{request.RequestUri?.AbsolutePath} unreachable: {ex.HttpRequestError}", $"We could not reach {Name(network)}. Please try again in a few minutes.", transient: true);
         }
     }
 
@@ -262,9 +276,10 @@ public sealed class SocialOAuthClient(HttpClient http, IOptions<SyndicationOptio
 
     private static string Base64Url(byte[] bytes) => System.Buffers.Text.Base64Url.EncodeToString(bytes);
 
-    private sealed class OAuthFailure(string reason, string partnerMessage, string code = "failed") : Exception(reason)
+    private sealed class OAuthFailure(string reason, string partnerMessage, string code = "failed", bool transient = false) : Exception(reason)
     {
         public string PartnerMessage { get; } = partnerMessage;
         public string Code { get; } = code;
+        public bool Transient { get; } = transient;
     }
 }

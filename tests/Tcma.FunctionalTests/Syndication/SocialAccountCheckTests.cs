@@ -81,6 +81,23 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task An_x_token_whose_refresh_is_refused_is_reported_before_it_expires_but_a_token_endpoint_outage_is_not()
+    {
+        await app.ConnectAsync(Partner, SocialNetwork.X);
+        app.X.TokenEndpointFails = true;
+        Assert.Equal(1, (await RunCheckAsync()).Transient);
+        Assert.Empty(await app.Factory.Inbox.ToAsync(partnerEmail));
+
+        app.X.TokenEndpointFails = false;
+        app.X.RefreshRevoked = true;
+        app.Clock.Advance(TimeSpan.FromHours(1));
+        Assert.Equal(1, (await RunCheckAsync()).ReconnectNeeded);
+
+        var email = Assert.Single(await app.Factory.Inbox.WaitForAsync(partnerEmail));
+        Assert.Contains("Reconnect your X account", email.Subject);
+    }
+
+    [Fact]
     public async Task An_x_token_near_its_two_hour_expiry_is_refreshed_instead_of_reported()
     {
         await app.ConnectAsync(Partner, SocialNetwork.X);

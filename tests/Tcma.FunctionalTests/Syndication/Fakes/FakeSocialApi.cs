@@ -104,6 +104,9 @@ public abstract class FakeSocialApi : IAsyncDisposable
     /// <summary>The token endpoint answers 5xx.</summary>
     public bool TokenEndpointFails { get; set; }
 
+    /// <summary>The refresh token was revoked: a refresh gets the network's invalid-grant answer.</summary>
+    public bool RefreshRevoked { get; set; }
+
     /// <summary>How many times the refresh token was redeemed.</summary>
     public int RefreshCount => refreshes;
 
@@ -148,7 +151,7 @@ public abstract class FakeSocialApi : IAsyncDisposable
 
     protected bool RedeemRefresh(string? token)
     {
-        if (token != RefreshToken) return false;
+        if (RefreshRevoked || token != RefreshToken) return false;
         Interlocked.Increment(ref refreshes);
         return true;
     }
