@@ -54,6 +54,33 @@ public sealed class SocialAccountAccess(SocialAccountStore store, SocialOAuthCli
     public static SocialAccount ForConnector(StoredSocialAccount stored) =>
         new(stored.Network, stored.AccountId, stored.DisplayName, stored.ProtectedToken, stored.ExpiresAt, stored.Scopes);
 
+    /// <summary>
+    /// The account's tokens re-encrypted under the active key, or null when they already are (or cannot be read any
+    /// more: the connector then asks for a reconnect). This is step 3 of key rotation: "re-encrypt on the next write".
+    /// </summary>
+    public static (string Token, string? RefreshToken)? Rotated(StoredSocialAccount stored, SocialTokenProtector protector)
+    {
+        if (!protector.NeedsRotation(stored.ProtectedToken) && (stored.ProtectedRefreshToken is null || !protector.NeedsRotation(stored.ProtectedRefreshToken)))
+            return null;
+        var binding = SocialAccount.TokenBindingFor(stored.Network, stored.AccountId);
+        var refreshBinding = RefreshBinding(stored.Network, stored.AccountId);
+        try
+        {
+            return (protector.Protect(protector.Unprotect(stored.ProtectedToken, binding), binding),
+                stored.ProtectedRefreshToken is null ? null : protector.Protect(protector.Unprotect(stored.ProtectedRefreshToken, refreshBinding), refreshBinding));
+        }
+        catch (SocialTokenException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<StoredSocialAccount> RotateAsync(StoredSocialAccount stored, CancellationToken cancellationToken)
+    {
+        if (Rotated(stored, protector) is not { } rotated) return stored;
+        return await store.RefreshedAsync(stored, rotated.Token, rotated.RefreshToken, stored.ExpiresAt, cancellationToken) ?? stored;
+    }
+
     /// <exception cref="SocialNetworkUnavailableException">A refresh was due and the network could not answer now.</exception>
     public async Task<StoredSocialAccount> FreshAsync(StoredSocialAccount stored, DateTimeOffset neededUntil, CancellationToken cancellationToken)
     {

@@ -63,7 +63,8 @@ public sealed class SocialAccountChecks(
                 {
                     case AccountHealth.Healthy:
                         healthy++;
-                        await accounts.CheckedAsync(fresh, now, cancellationToken);
+                        // A healthy account is also where tokens under a retired key get re-encrypted under the active one.
+                        await accounts.CheckedAsync(await access.RotateAsync(fresh, cancellationToken), now, cancellationToken);
                         break;
                     case AccountHealth.ReconnectNeeded:
                         reconnect++;
