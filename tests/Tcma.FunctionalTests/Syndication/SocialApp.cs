@@ -69,24 +69,7 @@ public sealed class SocialApp : IAsyncDisposable
         var linkedIn = (FakeLinkedIn)await new FakeLinkedIn(clock, "urn:li:person:782bbtaQ").StartAsync();
         var x = (FakeX)await new FakeX(clock).StartAsync();
         var facebook = (FakeFacebook)await new FakeFacebook(clock).StartAsync();
-        var settings = new Dictionary<string, string?>
-        {
-            ["Syndication:LinkedIn:BaseUrl"] = linkedIn.BaseUrl.ToString(),
-            ["Syndication:LinkedIn:OAuthBaseUrl"] = linkedIn.BaseUrl.ToString(),
-            ["Syndication:LinkedIn:ClientId"] = linkedIn.ClientId,
-            ["Syndication:LinkedIn:ClientSecret"] = linkedIn.ClientSecret,
-            ["Syndication:X:BaseUrl"] = x.BaseUrl.ToString(),
-            ["Syndication:X:AuthorizeUrl"] = new Uri(x.BaseUrl, "i/oauth2/authorize").ToString(),
-            ["Syndication:X:ClientId"] = x.ClientId,
-            ["Syndication:X:ClientSecret"] = x.ClientSecret,
-            ["Syndication:Facebook:BaseUrl"] = facebook.BaseUrl.ToString(),
-            ["Syndication:Facebook:DialogBaseUrl"] = facebook.BaseUrl.ToString(),
-            ["Syndication:Facebook:ClientId"] = facebook.ClientId,
-            ["Syndication:Facebook:ClientSecret"] = facebook.ClientSecret,
-            ["Syndication:DefaultRetryAfter"] = "00:00:01",
-            ["Syndication:RequestTimeout"] = "00:00:05",
-            ["Syndication:PublicBaseUrl"] = "http://localhost/",
-        };
+        var settings = Settings(linkedIn, x, facebook);
         foreach (var (k, v) in extra ?? new Dictionary<string, string?>()) settings[k] = v;
         // The first app only carries the settings; the test's gate goes into a derived app, which alone runs the triggers.
         var factory = await TcmaAppFactory.StartAsync(clock, settings, localTriggerHost: false);
@@ -99,6 +82,26 @@ public sealed class SocialApp : IAsyncDisposable
         _ = app.Server;
         return new SocialApp(factory, app, clock, linkedIn, x, facebook, gate);
     }
+
+    /// <summary>The app's settings for the three fakes: API, consent and token endpoints, client credentials, short retries.</summary>
+    public static Dictionary<string, string?> Settings(FakeLinkedIn linkedIn, FakeX x, FakeFacebook facebook) => new()
+    {
+        ["Syndication:LinkedIn:BaseUrl"] = linkedIn.BaseUrl.ToString(),
+        ["Syndication:LinkedIn:OAuthBaseUrl"] = linkedIn.BaseUrl.ToString(),
+        ["Syndication:LinkedIn:ClientId"] = linkedIn.ClientId,
+        ["Syndication:LinkedIn:ClientSecret"] = linkedIn.ClientSecret,
+        ["Syndication:X:BaseUrl"] = x.BaseUrl.ToString(),
+        ["Syndication:X:AuthorizeUrl"] = new Uri(x.BaseUrl, "i/oauth2/authorize").ToString(),
+        ["Syndication:X:ClientId"] = x.ClientId,
+        ["Syndication:X:ClientSecret"] = x.ClientSecret,
+        ["Syndication:Facebook:BaseUrl"] = facebook.BaseUrl.ToString(),
+        ["Syndication:Facebook:DialogBaseUrl"] = facebook.BaseUrl.ToString(),
+        ["Syndication:Facebook:ClientId"] = facebook.ClientId,
+        ["Syndication:Facebook:ClientSecret"] = facebook.ClientSecret,
+        ["Syndication:DefaultRetryAfter"] = "00:00:01",
+        ["Syndication:RequestTimeout"] = "00:00:05",
+        ["Syndication:PublicBaseUrl"] = "http://localhost/",
+    };
 
     public HttpClient Client() => App.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
 
