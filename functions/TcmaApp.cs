@@ -7,6 +7,7 @@ using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
+using Tcma.Functions.Syndication;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
 
@@ -32,6 +33,7 @@ public static class TcmaApp
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
         builder.AddMdfRoi();
+        builder.AddSocialPublishing();
         return builder;
     }
 
@@ -49,6 +51,7 @@ public static class TcmaApp
         app.MapMdfPayouts();
         app.MapMdfExpiry();
         app.MapMdfRoi();
+        app.MapSocialAccounts();
         return app;
     }
 }

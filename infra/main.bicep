@@ -33,6 +33,8 @@ param tables array = [
   'Clicks'
   'Payouts'
   'FundExpiries'
+  'SocialAccounts'
+  'SocialPosts'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -43,6 +45,7 @@ param queues array = [
   'email-outbox'
   'kit-recalls'
   'campaign-emails'
+  'social-posts'
 ]
 
 @description('Blob containers the app uses.')

@@ -6,6 +6,7 @@ using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
+using Tcma.Storage.Syndication;
 using Tcma.Storage.Workflows;
 
 namespace Tcma.Functions.Operations;
@@ -28,10 +29,15 @@ public static class StorageResources
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
         PayoutStore.TableName,
         ExpiryStore.TableName,
+        SocialAccountStore.TableName, SocialPostLog.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
-        Tcma.Domain.Launches.CampaignEmail.Queue];
+    public static readonly IReadOnlyList<string> Queues =
+    [
+        "workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        Tcma.Domain.Launches.CampaignEmail.Queue,
+        Tcma.Domain.Launches.SocialPostDue.Queue,
+    ];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
