@@ -25,6 +25,7 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddLeadRouting();
         builder.AddPartners();
         return builder;
     }
@@ -38,6 +39,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapLeadRouting();
         app.MapPartners();
         return app;
     }

@@ -26,6 +26,7 @@ param tables array = [
   'Kits'
   'Leads'
   'LeadEmails'
+  'LeadRouting'
   'Partners'
 ]
 
@@ -36,6 +37,8 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'leads-route'
+  'leads-sync'
 ]
 
 @description('Blob containers the app uses.')

@@ -23,10 +23,11 @@ public static class StorageResources
         FundLedgerStore.TableName,
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
+        LeadRoutingStore.TableName,
         PartnerDirectory.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue, "leads-route", "leads-sync"];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
