@@ -44,15 +44,15 @@ public static class LeadRoutingEndpoints
         return app;
     }
 
-    private static async Task<Ok<LeadRoutingRules>> GetRules(string vendorId, LeadRoutingStore store, HttpResponse response, CancellationToken ct)
+    private static async Task<JsonHttpResult<LeadRoutingRules>> GetRules(string vendorId, LeadRoutingStore store, HttpResponse response, CancellationToken ct)
     {
         var (rules, etag) = await store.GetRulesAsync(vendorId, ct);
         if (etag is { } e) response.Headers.ETag = e.ToString();
-        return TypedResults.Ok(rules);
+        return TypedResults.Json(rules, Json);
     }
 
     /// <summary>Replaces the rules; <c>If-Match</c> makes it apply only over the version the caller read. Leads already being routed keep the SLA they started with.</summary>
-    private static async Task<Results<Ok<LeadRoutingRules>, ValidationProblem, ProblemHttpResult>> PutRules(
+    private static async Task<Results<JsonHttpResult<LeadRoutingRules>, ValidationProblem, ProblemHttpResult>> PutRules(
         string vendorId, HttpRequest request, LeadRoutingStore store, CancellationToken ct)
     {
         LeadRoutingRules? rules;
@@ -71,7 +71,7 @@ public static class LeadRoutingEndpoints
         var (saved, etag) = await store.SaveRulesAsync(vendorId, rules, ifMatch.Length > 0 ? ifMatch : null, ct);
         if (!saved) return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The rules changed since you read them; read them again.");
         request.HttpContext.Response.Headers.ETag = etag.ToString();
-        return TypedResults.Ok(rules);
+        return TypedResults.Json(rules, Json);
     }
 
     private static async Task<Results<Ok<Partner>, ValidationProblem, NotFound<ProblemDetails>>> PutPartner(
