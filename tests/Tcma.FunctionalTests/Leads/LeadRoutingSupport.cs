@@ -106,7 +106,9 @@ internal static partial class LeadRoutingSupport
             Assert.True(MessageEnvelope.TryRead(text, out var envelope));
             list.Add(JsonSerializer.Deserialize<CrmNotification>(envelope.Body!, JsonSerializerOptions.Web)!);
         }
-        return list;
+        // Commits dispatch their outboxes independently, so the queue order is not the order of events; the per-lead
+        // sequence number in the EventId is (the CRM delivery and the CRM can sort by it).
+        return [.. list.OrderBy(n => n.EventId, StringComparer.Ordinal)];
     }
 
     public static Task SweepAsync(TcmaAppFactory app) => app.Services.GetRequiredService<WorkflowEngine>().SweepAsync();
