@@ -172,21 +172,21 @@ public sealed class LeadRoutingService(
             return (null, new LeadAnswer.Refused("The time to answer this offer has ended: the lead has gone back to the vendor or to another partner."));
         if (!verified.IsValid || AnswerLink.Parse(verified.Token!) is not { } link) return (null, new LeadAnswer.Invalid());
         if (await GetAsync(link.VendorId, link.LeadId, ct) is not { } current) return (null, new LeadAnswer.Invalid());
-        if (!current.State.Routing.Offers.Any(o => o.Hop == link.Hop && o.PartnerId == link.PartnerId)) return (null, new LeadAnswer.Invalid());
-        return (link, null);
+        var state = current.State;
+        if (!state.Routing.Offers.Any(o => o.Hop == link.Hop && o.PartnerId == link.PartnerId)) return (null, new LeadAnswer.Invalid());
+        // The offer this link was made for has ended: say why before the partner presses anything.
+        if (state.Routing.Hop != link.Hop)
+            return (link, new LeadAnswer.Refused("This offer has ended: the lead has moved on since this email was sent."));
+        LeadEvent e = link.Accept ? new LeadEvent.Accepted(link.PartnerId, link.PartnerId) : new LeadEvent.Rejected(link.PartnerId, "(reason to come)");
+        var preview = LeadRoutingWorkflow.Preview(state, e, clock.GetUtcNow());
+        return (link, preview.Outcome == SlaOutcome.Refused ? new LeadAnswer.Refused(Sentence(preview.Reason)) : null);
     }
 
     /// <summary>Acts on an emailed Accept or Reject link: single use, for the partner, lead and offer it was made for.</summary>
     public async Task<LeadAnswer> AnswerByLinkAsync(string? token, string? reason, CancellationToken ct)
     {
         var (link, problem) = await ReadLinkAsync(token, ct);
-        if (link is null) return problem!;
-        var (state, _) = (await GetAsync(link.VendorId, link.LeadId, ct))!.Value;
-        if (state.Routing.Hop != link.Hop)
-            return new LeadAnswer.Refused("This offer has ended: the lead has moved on since this email was sent.");
-        var e = link.Accept ? new LeadEvent.Accepted(link.PartnerId, link.PartnerId) : (LeadEvent)new LeadEvent.Rejected(link.PartnerId, reason ?? "");
-        var preview = LeadRoutingWorkflow.Preview(state, e, clock.GetUtcNow());
-        if (preview.Outcome == SlaOutcome.Refused) return new LeadAnswer.Refused(Sentence(preview.Reason));
+        if (link is null || problem is not null) return problem!;
         // Used once: a replay (or a second tab) finds the token spent and learns nothing.
         var consumed = await tokens.ConsumeAsync(token, AnswerPurpose, ct);
         if (!consumed.IsValid) return new LeadAnswer.Invalid();

@@ -106,14 +106,17 @@ public sealed class LeadDecisionTests
         var firstLink = await LinkFromEmailAsync(app, $"{first}-{tag}@partner.example", "Accept");
         var routing = Routing(app);
 
-        // The vendor takes the lead back and gives it to the other partner; the first partner's link is still unexpired.
+        // The first partner opens its confirm page and leaves it open; meanwhile the vendor takes the lead back and gives
+        // it to the other partner. The first partner's link is still unexpired.
+        var firstBrowser = app.Anonymous();
+        var firstForm = await OpenFormAsync(firstBrowser, firstLink);
         Assert.IsType<LeadAnswer.Done>(await routing.RecallAsync(Vendor, leadId, "manager", "reassigning", default));
         Assert.IsType<LeadAnswer.Done>(await routing.AssignAsync(Vendor, leadId, second, "manager", default));
         var secondLink = await LinkFromEmailAsync(app, $"{second}-{tag}@partner.example", "Accept");
 
         // Both confirm pages are open; both buttons are pressed at once, and each partner also races the engine directly.
-        var firstBrowser = app.Anonymous();
         var secondBrowser = app.Anonymous();
+        var secondForm = await OpenFormAsync(secondBrowser, secondLink);
         var engine = app.Services.GetRequiredService<WorkflowEngine>();
         var go = new TaskCompletionSource();
         Task<WorkflowResult> Raw(string partner, int i) => Task.Run(async () =>
@@ -122,8 +125,9 @@ public sealed class LeadDecisionTests
             return await engine.RaiseAsync(LeadRoutingWorkflow.TypeName, leadId, new WorkflowEvent($"race:{partner}:{i}", LeadRoutingEvents.Accept,
                 $"partner:{partner}", JsonSerializer.Serialize(new LeadRoutingEvents.AnswerData(partner, partner), WorkflowJson.Options)));
         });
-        Task<(HttpResponseMessage, string)> Click(HttpClient browser, string link) => Task.Run(async () => { await go.Task; return await PostFormAsync(browser, link, "answer"); });
-        var clicks = new[] { Click(firstBrowser, firstLink), Click(secondBrowser, secondLink) };
+        Task<(HttpResponseMessage, string)> Click(HttpClient browser, string link, string form) =>
+            Task.Run(async () => { await go.Task; return await SubmitAsync(browser, link, form, "answer"); });
+        var clicks = new[] { Click(firstBrowser, firstLink, firstForm), Click(secondBrowser, secondLink, secondForm) };
         var raw = Enumerable.Range(0, 4).SelectMany(i => new[] { Raw(first, i), Raw(second, i) }).ToArray();
         go.SetResult();
         await Task.WhenAll(raw);
@@ -131,7 +135,11 @@ public sealed class LeadDecisionTests
         var (_, secondPage) = await clicks[1];
 
         Assert.Contains("The lead is yours", secondPage);
-        Assert.DoesNotContain("The lead is yours", firstPage);
+        Assert.Contains("This offer has ended", firstPage);
+        // Opened now, the first partner's link says so before anything is pressed.
+        var reopened = await app.Anonymous().GetStringAsync(firstLink);
+        Assert.Contains("This offer has ended", reopened);
+        Assert.DoesNotContain("<form", reopened);
         var state = await StateAsync(app, Vendor, leadId);
         Assert.Equal((RoutingPhase.Accepted, second), (state.Routing.Phase, state.Routing.Holder));
         var accepted = Assert.Single(await CrmAsync(app), c => c.Change.EventType == CrmEventTypes.Accepted);

@@ -124,14 +124,23 @@ internal static partial class LeadRoutingSupport
     }
 
     /// <summary>GETs a page and posts its form back with the antiforgery token, as a browser would.</summary>
-    public static async Task<(HttpResponseMessage Response, string Body)> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string>? fields = null)
+    public static async Task<(HttpResponseMessage Response, string Body)> PostFormAsync(HttpClient client, string url, string formName, Dictionary<string, string>? fields = null) =>
+        await SubmitAsync(client, url, await OpenFormAsync(client, url), formName, fields);
+
+    /// <summary>Opens a page with a form and keeps its antiforgery token, for a submit that comes later (a page left open).</summary>
+    public static async Task<string> OpenFormAsync(HttpClient client, string url)
     {
         var page = await client.GetStringAsync(url);
         var token = AntiforgeryField().Match(page);
         Assert.True(token.Success, "the page renders a form with an antiforgery token");
+        return WebUtility.HtmlDecode(token.Groups[1].Value);
+    }
+
+    public static async Task<(HttpResponseMessage Response, string Body)> SubmitAsync(HttpClient client, string url, string antiforgery, string formName, Dictionary<string, string>? fields = null)
+    {
         var form = new Dictionary<string, string>(fields ?? [])
         {
-            ["__RequestVerificationToken"] = WebUtility.HtmlDecode(token.Groups[1].Value),
+            ["__RequestVerificationToken"] = antiforgery,
             ["_handler"] = formName,
         };
         var response = await client.PostAsync(url, new FormUrlEncodedContent(form));
