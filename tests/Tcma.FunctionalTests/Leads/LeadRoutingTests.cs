@@ -219,4 +219,39 @@ public sealed class LeadRoutingTests
         // Another vendor's rules do not exist as far as this admin can tell.
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/api/vendors/other-vendor/lead-routing")).StatusCode);
     }
+
+    [Fact]
+    public async Task The_vendor_sets_a_partners_territory_and_capacity_and_a_full_partner_makes_room_for_the_next()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await SeedAsync(app, Vendor,
+            Partner("alpha", "Alpha GmbH", $"alpha-{tag}@partner.example"),
+            Partner("bravo", "Bravo AG", $"bravo-{tag}@partner.example"));
+        var admin = await app.SignedInAsync(Vendor, VendorRole.VendorAdmin);
+        var set = await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/lead-routing/partners/alpha",
+            new { territories = new[] { new { country = "de", postalPrefix = "10" } }, maxOpenUnaccepted = 1 });
+        Assert.Equal(HttpStatusCode.OK, set.StatusCode);
+        Assert.Equal("DE", (await set.Content.ReadFromJsonAsync<JsonObject>())!["leadRouting"]!["territories"]![0]!["country"]!.GetValue<string>());
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/lead-routing/partners/alpha", new { weight = 0 })).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/lead-routing/partners/nobody", new { weight = 1 })).StatusCode);
+        var manager = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.PutAsJsonAsync($"/api/vendors/{Vendor}/lead-routing/partners/alpha", new { weight = 5 })).StatusCode);
+
+        var api = await ApiAsync(app, Vendor);
+        // Berlin: Alpha covers postal codes 10..., Bravo the whole country; the more specific cover wins.
+        var first = await CaptureAsync(api, Vendor, postalCode: "10115");
+        await LeadWhenAsync(app, Vendor, first, l => l.PartnerId == "alpha");
+
+        // Alpha has not accepted the first one and takes one at a time: the next Berlin lead goes to Bravo.
+        var second = await CaptureAsync(api, Vendor, postalCode: "10117");
+        await LeadWhenAsync(app, Vendor, second, l => l.PartnerId == "bravo");
+        var decision = Assert.Single(await app.Services.GetRequiredService<LeadRoutingStore>().DecisionsAsync(Vendor, second, default));
+        Assert.Contains("Alpha GmbH is full (1 of 1 open unaccepted leads)", string.Join("\n", decision.Trail));
+
+        // Once Alpha accepts, it has room again.
+        Assert.IsType<LeadAnswer.Done>(await Routing(app).AnswerFromInboxAsync(Vendor, "alpha", first, accept: true, null, default));
+        var third = await CaptureAsync(api, Vendor, postalCode: "10119");
+        await LeadWhenAsync(app, Vendor, third, l => l.PartnerId == "alpha");
+    }
 }
