@@ -254,4 +254,25 @@ public sealed class LeadRoutingTests
         var third = await CaptureAsync(api, Vendor, postalCode: "10119");
         await LeadWhenAsync(app, Vendor, third, l => l.PartnerId == "alpha");
     }
+
+    [Fact]
+    public async Task A_malformed_routing_message_goes_to_poison_and_one_for_an_unknown_lead_is_dropped()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var messages = app.Services.GetRequiredService<Tcma.Storage.Messaging.IMessageSender>();
+        await messages.SendAsync(LeadRoutingWorkflow.RouteQueue, new RouteRequest(Vendor, "lead-never-captured", 0));
+        await messages.SendAsync(LeadRoutingWorkflow.RouteQueue, new { vendorId = 42, leadId = new[] { "x" } });
+        await messages.SendAsync(LeadRoutingWorkflow.SyncQueue, "not a sync request");
+
+        async Task<int> CountAsync(string queue)
+        {
+            var client = new Azure.Storage.Queues.QueueClient(app.StorageConnectionString, $"{app.StoragePrefix}-{queue}");
+            await client.CreateIfNotExistsAsync();
+            return (await client.PeekMessagesAsync(32)).Value.Length;
+        }
+        await Tcma.FunctionalTests.Hosting.QueueTriggerTests.WaitUntilAsync(async () =>
+            await CountAsync(LeadRoutingWorkflow.RouteQueue + "-poison") == 1 && await CountAsync(LeadRoutingWorkflow.SyncQueue + "-poison") == 1);
+        await Tcma.FunctionalTests.Hosting.QueueTriggerTests.WaitUntilAsync(async () => await CountAsync(LeadRoutingWorkflow.RouteQueue) == 0);
+        Assert.Null(await Routing(app).GetAsync(Vendor, "lead-never-captured", default));
+    }
 }
