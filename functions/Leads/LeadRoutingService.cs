@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Options;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Leads;
@@ -18,6 +19,11 @@ public sealed class LeadRoutingOptions
     /// <summary>The address partners reach the app at, e.g. https://tcma.example.com/.</summary>
     public string PublicBaseUrl { get; set; } = "http://localhost:7071/";
     public TimeSpan InboxLinkLifetime { get; set; } = TimeSpan.FromDays(30);
+    /// <summary>
+    /// How long routing reuses a vendor's partner list. Reading 500 partners for every lead would dominate routing; the price
+    /// is that a partner deactivated or re-tiered a moment ago may still get a lead for this long. Zero: always read.
+    /// </summary>
+    public TimeSpan PartnerCacheTime { get; set; } = TimeSpan.FromSeconds(10);
 }
 
 /// <summary>An accept or reject link, read back: who, which lead, which offer, which answer.</summary>
@@ -58,6 +64,7 @@ public sealed class LeadRoutingService(
     LinkTokens tokens,
     TimeProvider clock,
     IOptions<LeadRoutingOptions> options,
+    IMemoryCache cache,
     ILogger<LeadRoutingService> logger)
 {
     public const string AnswerPurpose = TokenPurposes.Accept;
@@ -103,7 +110,7 @@ public sealed class LeadRoutingService(
         var now = clock.GetUtcNow();
         var decision = await routing.DecideOnceAsync(vendorId, leadId, hop, now, async credit =>
         {
-            var partners = await directory.ListAsync(vendorId, ct: ct);
+            var partners = await PartnersAsync(vendorId, ct);
             var load = partners.Any(p => p.Partner.LeadRouting?.MaxOpenUnaccepted is not null)
                 ? await leads.OpenUnacceptedAsync(vendorId, ct)
                 : new Dictionary<string, int>();
@@ -238,6 +245,17 @@ public sealed class LeadRoutingService(
 
     public string InboxLink(string vendorId, string partnerId) =>
         Url(InboxPath, tokens.Create(InboxPurpose, partnerId, vendorId, options.Value.InboxLinkLifetime));
+
+    private async Task<IReadOnlyList<StoredPartner>> PartnersAsync(string vendorId, CancellationToken ct)
+    {
+        var ttl = options.Value.PartnerCacheTime;
+        if (ttl <= TimeSpan.Zero) return await directory.ListAsync(vendorId, ct: ct);
+        return (await cache.GetOrCreateAsync("lead-routing-partners:" + vendorId, async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = ttl;
+            return await directory.ListAsync(vendorId, ct: ct);
+        }))!;
+    }
 
     private async Task OfferAsync(string vendorId, string leadId, int hop, string partnerId, TimeSpan sla, string eventId, string actor, CancellationToken ct)
     {

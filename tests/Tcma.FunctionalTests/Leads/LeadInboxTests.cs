@@ -56,6 +56,15 @@ public sealed partial class LeadInboxTests
         Assert.IsType<LeadAnswer.Invalid>(await routing.ProgressAsync(Vendor, "alpha", "lead-does-not-exist", new LeadStatus.Working(), default));
         Assert.Equal("bravo", (await StateAsync(app, Vendor, bravos)).Routing.Holder);
 
+        // Vendors are just as separate: the other vendor's console neither lists nor opens this vendor's lead.
+        var otherConsole = await app.SignedInAsync(OtherVendor, VendorRole.Finance);
+        var foreign = await otherConsole.GetAsync($"/console/leads/{mine}");
+        Assert.Equal(HttpStatusCode.NotFound, foreign.StatusCode);
+        Assert.DoesNotContain("Silva", await foreign.Content.ReadAsStringAsync());
+        var otherList = await otherConsole.GetStringAsync("/console/leads");
+        Assert.Contains(otherVendors, otherList);
+        Assert.DoesNotContain(mine, otherList);
+
         // Posting another lead's form through one's own inbox does nothing to it.
         var (_, posted) = await PostFormAsync(app.Anonymous(), inbox, $"lead-{bravos}", new() { ["action"] = "accept" });
         Assert.DoesNotContain(bravos, LeadsOn(posted));
