@@ -28,6 +28,7 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddLeadRouting();
         builder.AddPartners();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
@@ -46,6 +47,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapLeadRouting();
         app.MapPartners();
         app.MapCampaignMail();
         app.MapMdfPayouts();

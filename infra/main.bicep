@@ -26,6 +26,7 @@ param tables array = [
   'Kits'
   'Leads'
   'LeadEmails'
+  'LeadRouting'
   'Partners'
   'CampaignSends'
   'Suppressions'
@@ -46,6 +47,8 @@ param queues array = [
   'kit-recalls'
   'campaign-emails'
   'social-posts'
+  'leads-route'
+  'leads-sync'
 ]
 
 @description('Blob containers the app uses.')

@@ -25,6 +25,7 @@ public static class StorageResources
         FundLedgerStore.TableName,
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
+        LeadRoutingStore.TableName,
         PartnerDirectory.TableName,
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
         PayoutStore.TableName,
@@ -37,6 +38,7 @@ public static class StorageResources
         "workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
         Tcma.Domain.Launches.CampaignEmail.Queue,
         Tcma.Domain.Launches.SocialPostDue.Queue,
+        "leads-route", "leads-sync",
     ];
 
     public static readonly IReadOnlyList<string> Containers =
