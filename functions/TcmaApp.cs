@@ -1,6 +1,7 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
+using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
@@ -25,6 +26,7 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddLandingPages();
         builder.AddPartners();
         return builder;
     }
@@ -38,6 +40,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapLandingPages();
         app.MapPartners();
         return app;
     }

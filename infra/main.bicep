@@ -27,6 +27,7 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'RateLimits'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

@@ -24,6 +24,7 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        RateLimitStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
