@@ -27,6 +27,7 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddLandingPages();
+        builder.AddLeadImports();
         builder.AddPartners();
         return builder;
     }
@@ -41,6 +42,7 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapLandingPages();
+        app.MapLeadImports();
         app.MapPartners();
         return app;
     }

@@ -28,6 +28,7 @@ param tables array = [
   'LeadEmails'
   'Partners'
   'RateLimits'
+  'LeadImports'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -46,6 +47,7 @@ param containers array = [
   'renders'
   'brand-logos'
   'proofs'
+  'lead-imports'
 ]
 
 @description('Memory per instance; the Flex Consumption plan offers these sizes.')

@@ -25,12 +25,14 @@ public static class StorageResources
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
         RateLimitStore.TableName,
+        Tcma.Functions.Leads.LeadImports.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
 
     public static readonly IReadOnlyList<string> Containers =
-        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
+        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",
+        Tcma.Functions.Leads.LeadImports.Container];
 
     /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
     public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });
