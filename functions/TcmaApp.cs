@@ -28,6 +28,7 @@ public static class TcmaApp
         builder.AddLeads();
         builder.AddLandingPages();
         builder.AddLeadImports();
+        builder.AddCrmWebhooks();
         builder.AddPartners();
         return builder;
     }
@@ -43,6 +44,7 @@ public static class TcmaApp
         app.MapLeads();
         app.MapLandingPages();
         app.MapLeadImports();
+        app.MapCrmWebhooks();
         app.MapPartners();
         return app;
     }

@@ -29,6 +29,9 @@ param tables array = [
   'Partners'
   'RateLimits'
   'LeadImports'
+  'CrmWebhooks'
+  'CrmDeliveries'
+  'CrmDeliveryLog'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -38,6 +41,7 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'crm-webhooks'
 ]
 
 @description('Blob containers the app uses.')

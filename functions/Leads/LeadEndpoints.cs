@@ -143,6 +143,8 @@ public static class LeadEndpoints
         var (outcome, lead) = await services.GetRequiredService<LeadStore>().RecordAsync(valid, clock.GetUtcNow(), Deduplication.DefaultWindow, ct);
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LeadEndpoints))
             .LogInformation("Submission {SubmissionId} of {VendorId}: {Outcome} lead {LeadId}", valid.SubmissionId, valid.VendorId, outcome, lead.Id);
+        // After the lead's write, before this message is deleted (the message is the outbox): see NotifyCapturedAsync.
+        await CrmWebhookDelivery.NotifyCapturedAsync(services, valid, lead, ct);
     }
 
     /// <summary>Null when the body is over the limit, whatever Content-Length claimed.</summary>

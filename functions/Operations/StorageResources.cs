@@ -26,9 +26,11 @@ public static class StorageResources
         PartnerDirectory.TableName,
         RateLimitStore.TableName,
         Tcma.Functions.Leads.LeadImports.TableName,
+        CrmWebhookStore.ConfigTable, CrmWebhookStore.DeliveriesTable, CrmWebhookStore.LogTable,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        Tcma.Domain.Leads.CrmNotification.Queue];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",
