@@ -29,6 +29,7 @@ public static class TcmaApp
         builder.AddLandingPages();
         builder.AddLeadImports();
         builder.AddCrmWebhooks();
+        builder.AddLeadErasure();
         builder.AddPartners();
         return builder;
     }
@@ -45,6 +46,7 @@ public static class TcmaApp
         app.MapLandingPages();
         app.MapLeadImports();
         app.MapCrmWebhooks();
+        app.MapLeadErasure();
         app.MapPartners();
         return app;
     }

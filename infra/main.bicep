@@ -32,6 +32,7 @@ param tables array = [
   'CrmWebhooks'
   'CrmDeliveries'
   'CrmDeliveryLog'
+  'LeadErasures'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

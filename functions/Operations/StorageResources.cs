@@ -27,6 +27,7 @@ public static class StorageResources
         RateLimitStore.TableName,
         Tcma.Functions.Leads.LeadImports.TableName,
         CrmWebhookStore.ConfigTable, CrmWebhookStore.DeliveriesTable, CrmWebhookStore.LogTable,
+        ErasureStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
