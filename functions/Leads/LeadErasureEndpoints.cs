@@ -39,7 +39,7 @@ public sealed record ErasureView(int LeadsErased, bool AlreadyErased, IReadOnlyL
 /// dates). The CRM hears <c>lead.erased</c> so it can erase too. Erasing again changes nothing and says so.
 /// </summary>
 public sealed class LeadErasures(
-    ErasureStore store, StorageAccount storage, IMessageSender messages, TimeProvider clock,
+    ErasureStore store, CrmWebhookStore crm, StorageAccount storage, IMessageSender messages, TimeProvider clock,
     IOptions<LeadErasureOptions> options, IOptions<TokenOptions> tokens)
 {
     public byte[] HashKey => options.Value.HashKey is { Length: > 0 } key
@@ -49,12 +49,16 @@ public sealed class LeadErasures(
     public async Task<ErasureView> EraseAsync(string vendorId, string email, string by, CancellationToken ct)
     {
         var normalised = LeadNormalisation.Email(email);
-        var erased = await store.EraseLeadsAsync(vendorId, normalised, by, clock.GetUtcNow(), HashKey, ct);
+        var notify = await crm.GetConfigAsync(vendorId, ct) is not null;
+        var erased = await store.EraseLeadsAsync(vendorId, normalised, by, clock.GetUtcNow(), HashKey, async leadIds =>
+        {
+            // Before the index goes: a crash after this point is redone by erasing again, which finds the index and tells the CRM again (same event ids).
+            if (notify)
+                foreach (var leadId in leadIds)
+                    await messages.SendAsync(CrmNotification.Queue, new CrmNotification(vendorId, $"{leadId}-erased", new CrmChange(CrmEventTypes.Erased, leadId, null, clock.GetUtcNow())), cancellationToken: ct);
+        }, ct);
         await ScrubImportFilesAsync(vendorId, normalised, ct);
         await DeleteCapturedPayloadsAsync(vendorId, normalised, ct);
-        // Every lead the index listed, erased now or by an earlier attempt that died: the event id makes repeats harmless.
-        foreach (var leadId in erased.LeadIds)
-            await messages.SendAsync(CrmNotification.Queue, new CrmNotification(vendorId, $"{leadId}-erased", new CrmChange(CrmEventTypes.Erased, leadId, null, clock.GetUtcNow())), cancellationToken: ct);
         var records = await store.RecordsAsync(vendorId, LeadErasure.EmailHash(vendorId, normalised, HashKey), ct);
         return new ErasureView(erased.NewRecords.Count, erased.NewRecords.Count == 0 && records.Count > 0, records);
     }

@@ -18,7 +18,8 @@ public sealed class ErasureStore(StorageAccount storage)
 
     public sealed record Erased(IReadOnlyList<string> LeadIds, IReadOnlyList<ErasureRecord> NewRecords);
 
-    public async Task<Erased> EraseLeadsAsync(string vendorId, string email, string by, DateTimeOffset now, byte[] hashKey, CancellationToken ct)
+    /// <param name="beforeForgetting">Runs with the erased leads' ids before the index row (the only way back to them) is deleted: tell others here.</param>
+    public async Task<Erased> EraseLeadsAsync(string vendorId, string email, string by, DateTimeOffset now, byte[] hashKey, Func<IReadOnlyList<string>, Task> beforeForgetting, CancellationToken ct)
     {
         var leads = await storage.TableAsync(LeadStore.LeadsTable, ct);
         var emails = await storage.TableAsync(LeadStore.EmailsTable, ct);
@@ -38,6 +39,7 @@ public sealed class ErasureStore(StorageAccount storage)
                 if (await EraseOneAsync(leads, records, partition, id, by, now, hashKey, ct) is { } record) created.Add(record);
                 if (!touched.Contains(id)) touched.Add(id);
             }
+            await beforeForgetting(touched);
             try
             {
                 // Guarded by the index's ETag: a lead of this person recorded meanwhile is erased in the next round.

@@ -49,7 +49,10 @@ public sealed class ErasureTests
     [Fact]
     public async Task Erasure_removes_the_persons_data_from_leads_index_activities_imports_and_payload_blobs_and_keeps_an_anonymous_record()
     {
+        await using var crm = await new FakeCrm().StartAsync();
         await using var app = await TcmaAppFactory.StartAsync();
+        var admin = await app.SignedInAsync(Vendor, VendorRole.VendorAdmin);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/crm-webhook", new { url = crm.Url })).StatusCode);
         var api = app.WithApiKey((await app.CreateApiKeyAsync(Vendor, VendorRole.ChannelManager)).Key);
         var captured = await api.PostAsJsonAsync($"/api/vendors/{Vendor}/leads", new
         {
@@ -71,7 +74,6 @@ public sealed class ErasureTests
             System.Text.Json.JsonSerializer.Serialize(new LeadSubmission { SubmissionId = "big", VendorId = Vendor, Source = new LeadSource.Api("x"), ReceivedAt = DateTimeOffset.UtcNow, Email = Email, FirstName = "Ana" })));
         Assert.NotEmpty(await FindAnywhereAsync(app, Email, "203.0.113.7", "Contoso GmbH"));
 
-        var admin = await app.SignedInAsync(Vendor, VendorRole.VendorAdmin);
         var response = await admin.PostAsJsonAsync($"/api/vendors/{Vendor}/erasures", new { email = "  Ana.Silva@Contoso.example " });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
@@ -89,6 +91,10 @@ public sealed class ErasureTests
         Assert.Equal(("", "", "DE"), (lead.Person.Email, lead.Person.FirstName, lead.Person.Country));
         Assert.All(lead.Activities, a => Assert.Equal("", a.Consent!.IpAddress));
         Assert.Equal("Yes, contact me.", lead.Consent.Text);
+        // The CRM is told, with nothing personal left in the payload.
+        await QueueTriggerTests.WaitUntilAsync(() => Task.FromResult(crm.Requests.Any(r => r.EventId == $"{leadId}-erased")));
+        var erasedEvent = System.Text.Json.JsonSerializer.Deserialize<CrmWebhookPayload>(crm.Requests.First(r => r.EventId == $"{leadId}-erased").Body, CrmWebhook.Json)!;
+        Assert.Equal((CrmEventTypes.Erased, true, "", ""), (erasedEvent.EventType, erasedEvent.Lead.Erased, erasedEvent.Lead.Email, erasedEvent.Lead.Consent.IpAddress));
         // The other person in the same file is untouched.
         Assert.NotEmpty(await FindAnywhereAsync(app, "bo@fabrikam.example"));
 
