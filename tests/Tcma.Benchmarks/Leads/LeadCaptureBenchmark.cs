@@ -51,8 +51,14 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         var submissions = Submissions(count, partners, clock.GetUtcNow());
         // Warm up: creates the queue and tables and JITs the recording path.
         await messages.SendAsync(LeadEndpoints.CapturedQueue, Submissions(1, 1, clock.GetUtcNow(), "warm")[0]);
-        while (recorded.IsEmpty) await Task.Delay(50);
+        var warmDeadline = DateTime.UtcNow.AddMinutes(2);
+        while (recorded.IsEmpty)
+        {
+            if (DateTime.UtcNow > warmDeadline) throw new TimeoutException("the warm-up lead was never recorded");
+            await Task.Delay(50);
+        }
         recorded.Clear();
+        Console.Error.WriteLine($"warm; raw before: {rawBefore}");
 
         var captured = new ConcurrentDictionary<string, long>();
         var watch = Stopwatch.StartNew();
@@ -65,7 +71,12 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         });
         var captureSeconds = watch.Elapsed.TotalSeconds;
         var deadline = DateTime.UtcNow.AddMinutes(20);
-        while (recorded.Count < count && DateTime.UtcNow < deadline) await Task.Delay(100);
+        Console.Error.WriteLine($"captured {count} in {captureSeconds:N1} s");
+        while (recorded.Count < count && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(100);
+            if (watch.ElapsedMilliseconds % 10_000 < 100) Console.Error.WriteLine($"  {watch.Elapsed.TotalSeconds:N0} s: {recorded.Count} recorded");
+        }
         var recordSeconds = watch.Elapsed.TotalSeconds;
 
         var latencies = captured.Where(c => recorded.ContainsKey(c.Key)).Select(c => Stopwatch.GetElapsedTime(c.Value, recorded[c.Key]).TotalMilliseconds).Order().ToArray();
@@ -204,11 +215,13 @@ public sealed class LeadCaptureBenchmark : IBenchmark
 
     private sealed class RecordedListener(ConcurrentDictionary<string, long> recorded) : ILoggerProvider, ILogger
     {
-        public ILogger CreateLogger(string categoryName) => categoryName == typeof(LeadEndpoints).FullName ? this : Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
+        public ILogger CreateLogger(string categoryName) => this;
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
         public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
+            // Warnings (storage trouble, failed invocations) explain stalls; they go to stderr with a timestamp.
+            if (logLevel >= LogLevel.Warning) Console.Error.WriteLine($"  [{DateTime.UtcNow:HH:mm:ss}] {logLevel}: {formatter(state, exception)}");
             if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.FirstOrDefault(v => v.Key == "SubmissionId").Value is string id)
                 recorded.TryAdd(id, Stopwatch.GetTimestamp());
         }
