@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using Azure.Storage.Queues;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
+using Microsoft.Playwright;
 using Tcma.Domain.Leads;
 using Tcma.FunctionalTests.Hosting;
 using Tcma.FunctionalTests.Infrastructure;
@@ -263,5 +264,39 @@ public sealed class LandingPageTests
         Assert.Equal(HttpStatusCode.TooManyRequests, limited.StatusCode);
         Assert.Equal(TimeSpan.FromSeconds(60), limited.Headers.RetryAfter?.Delta);
         Assert.Equal(3, (await QueuedAsync(app)).Length);
+    }
+
+    [Fact]
+    public async Task A_visitor_fills_the_form_in_a_real_browser_at_375_pixels_and_the_lead_is_recorded()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(kestrel: true);
+        await LandingPageSetup.SetUpAsync(app);
+        await using var context = await Browser.NewContextAsync(app.PublicAddress!, 375, 740);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(LandingPageSetup.PagePath() + "?launch=launch-7");
+        var submissionId = await page.Locator($"input[name={LandingCapture.SubmissionField}]").GetAttributeAsync("value");
+
+        await page.GetByLabel("Work email").FillAsync("ana.silva@contoso.example");
+        await page.GetByLabel("First name").FillAsync("Ana");
+        await page.GetByLabel("Last name").FillAsync("Silva");
+        await page.GetByLabel("Employees").SelectOptionAsync("11-50");
+        Assert.Equal("US", await page.GetByLabel("Country").InputValueAsync());
+        await page.GetByLabel("Country").FillAsync("DE");
+        await page.GetByLabel("I agree that Harbour IT Services may contact me").CheckAsync();
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 375, $"page is {scrollWidth}px wide in a 375px viewport");
+        var screenshot = Browser.ScreenshotPath("landing-page-375");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Book my free check" }).ClickAsync();
+
+        await page.WaitForURLAsync("**/thanks?launch=launch-7");
+        Assert.Contains("Thank you", await page.GetByRole(AriaRole.Main).InnerTextAsync());
+        var store = app.Services.GetRequiredService<LeadStore>();
+        Lead? lead = null;
+        await QueueTriggerTests.WaitUntilAsync(async () => (lead = await store.GetAsync(LandingPageSetup.Vendor, LeadStore.LeadId(LandingPageSetup.Vendor, submissionId!), default)) is not null);
+        Assert.Equal(new LeadSource.LandingPage(LandingPageSetup.Partner, "launch-7", LandingPageSetup.Kit), lead!.Source);
+        Assert.Equal("127.0.0.1", lead.Consent.IpAddress);
+        Assert.EndsWith("/p/northwind/demo-partner/cloud-backup-nurture?launch=launch-7", lead.Consent.SourcePage);
     }
 }
