@@ -29,6 +29,10 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddLeadRouting();
+        builder.AddLandingPages();
+        builder.AddLeadImports();
+        builder.AddCrmWebhooks();
+        builder.AddLeadErasure();
         builder.AddPartners();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
@@ -48,6 +52,10 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapLeadRouting();
+        app.MapLandingPages();
+        app.MapLeadImports();
+        app.MapCrmWebhooks();
+        app.MapLeadErasure();
         app.MapPartners();
         app.MapCampaignMail();
         app.MapMdfPayouts();

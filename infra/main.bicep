@@ -36,6 +36,12 @@ param tables array = [
   'FundExpiries'
   'SocialAccounts'
   'SocialPosts'
+  'RateLimits'
+  'LeadImports'
+  'CrmWebhooks'
+  'CrmDeliveries'
+  'CrmDeliveryLog'
+  'LeadErasures'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -49,6 +55,7 @@ param queues array = [
   'social-posts'
   'leads-route'
   'leads-sync'
+  'crm-webhooks'
 ]
 
 @description('Blob containers the app uses.')
@@ -58,6 +65,7 @@ param containers array = [
   'renders'
   'brand-logos'
   'proofs'
+  'lead-imports'
 ]
 
 @description('Memory per instance; the Flex Consumption plan offers these sizes.')

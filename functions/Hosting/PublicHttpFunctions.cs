@@ -21,6 +21,8 @@ public static class PublicHttpFunctions
         new("SignOut", new HttpFunctionTrigger("signout", ["POST"]), null),
         new("Forbidden", new HttpFunctionTrigger("forbidden", Forms), null),
         new("Error", new HttpFunctionTrigger("error", Forms), null),
+        // Partners' public landing pages: /p/{vendorId}/{partnerId}/{kitId}, their form, thank-you page and logo.
+        new("LandingPages", new HttpFunctionTrigger("p/{*rest}", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
         // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
         new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),

@@ -147,6 +147,8 @@ public static class LeadEndpoints
         // which the routing workflow recognises (start once, one decision per hop): a crash before routing is finished here.
         if (outcome != CaptureOutcome.Merged && lead.Id == LeadStore.LeadId(valid.VendorId, valid.SubmissionId))
             await services.GetRequiredService<LeadRoutingService>().StartAndRouteAsync(lead, ct);
+        // After the lead's write, before this message is deleted (the message is the outbox): see NotifyCapturedAsync.
+        await CrmWebhookDelivery.NotifyCapturedAsync(services, valid, lead, ct);
     }
 
     /// <summary>Null when the body is over the limit, whatever Content-Length claimed.</summary>

@@ -31,6 +31,10 @@ public static class StorageResources
         PayoutStore.TableName,
         ExpiryStore.TableName,
         SocialAccountStore.TableName, SocialPostLog.TableName,
+        RateLimitStore.TableName,
+        Tcma.Functions.Leads.LeadImports.TableName,
+        CrmWebhookStore.ConfigTable, CrmWebhookStore.DeliveriesTable, CrmWebhookStore.LogTable,
+        ErasureStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -39,10 +43,12 @@ public static class StorageResources
         Tcma.Domain.Launches.CampaignEmail.Queue,
         Tcma.Domain.Launches.SocialPostDue.Queue,
         "leads-route", "leads-sync",
+        Tcma.Domain.Leads.CrmNotification.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =
-        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
+        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",
+        Tcma.Functions.Leads.LeadImports.Container];
 
     /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
     public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });

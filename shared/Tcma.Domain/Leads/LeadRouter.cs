@@ -109,16 +109,17 @@ public static class LeadRouter
             .OrderBy(a => a.Kind)
             .ThenBy(a => a.RegisteredAt)
             .ToList();
-        var account = company is null ? domain : $"{domain} / {company}";
+        // The trail outlives an erasure, so it names the registered account, never the person's own domain or company.
         if (claims.Count == 0)
         {
-            trail.Add(new(rule, $"none for {account}", Names(eligible)));
+            trail.Add(new(rule, "none for the person's email domain or company", Names(eligible)));
             return null;
         }
         var passedOver = new List<string>();
         foreach (var claim in claims)
         {
             var holder = byId.GetValueOrDefault(claim.PartnerId);
+            var account = string.Join(" / ", new[] { claim.EmailDomain?.Trim(), claim.Company is { } n ? LeadNormalisation.Company(n) : null }.Where(x => x is { Length: > 0 }));
             var what = claim.Kind == AccountClaimKind.DealRegistration
                 ? $"an open deal registration for {account} (registered {claim.RegisteredAt:yyyy-MM-dd})"
                 : $"{account} as an existing customer";

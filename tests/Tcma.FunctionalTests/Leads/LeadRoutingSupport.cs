@@ -93,8 +93,25 @@ internal static partial class LeadRoutingSupport
         return lead!;
     }
 
-    /// <summary>The CRM notifications waiting on <c>crm-webhooks</c> (nothing consumes them in these tests).</summary>
+    /// <summary>
+    /// The CRM notifications sent so far: those still waiting on <c>crm-webhooks</c> and those the CRM delivery already
+    /// took (it records each event it sees, even for a vendor without a webhook).
+    /// </summary>
     public static async Task<List<CrmNotification>> CrmAsync(TcmaAppFactory app)
+    {
+        // A message the CRM delivery has just received is invisible on the queue and not yet in its table: read until
+        // two looks agree.
+        var last = await ReadCrmAsync(app);
+        while (true)
+        {
+            await Task.Delay(300);
+            var next = await ReadCrmAsync(app);
+            if (next.SequenceEqual(last)) return next;
+            last = next;
+        }
+    }
+
+    private static async Task<List<CrmNotification>> ReadCrmAsync(TcmaAppFactory app)
     {
         var queue = new QueueClient(app.StorageConnectionString, $"{app.StoragePrefix}-{CrmNotification.Queue}");
         await queue.CreateIfNotExistsAsync();
@@ -106,6 +123,10 @@ internal static partial class LeadRoutingSupport
             Assert.True(MessageEnvelope.TryRead(text, out var envelope));
             list.Add(JsonSerializer.Deserialize<CrmNotification>(envelope.Body!, JsonSerializerOptions.Web)!);
         }
+        var deliveries = app.Services.GetRequiredService<Tcma.Storage.StorageAccount>().Table(Tcma.Storage.Leads.CrmWebhookStore.DeliveriesTable);
+        await deliveries.CreateIfNotExistsAsync();
+        await foreach (var row in deliveries.QueryAsync<Tcma.Storage.Leads.CrmWebhookStore.DeliveryEntity>())
+            list.Add(JsonSerializer.Deserialize<CrmNotification>(row.Notification)!);
         // The outbox sends at least once (the sweeper may resend what a slow dispatch was still sending): a resend carries
         // the same EventId and content, which is how the CRM recognises it. A second real event would carry a new EventId.
         foreach (var resent in list.GroupBy(n => n.EventId).Where(g => g.Count() > 1))

@@ -46,7 +46,7 @@ public sealed class LeadRouterTests
         Assert.Equal(
         [
             "Eligibility: all 4 partners can take a lead",
-            "Deal registration or customer owner: none for example.com / Acme GmbH",
+            "Deal registration or customer owner: none for the person's email domain or company",
             "Territory: country DE matched 3 partners: Alpha, Bravo, Charlie",
             "Specialisation: the lead names no product; kept 3 partners",
             "Tier: all 3 partners are Gold; kept all",
@@ -89,7 +89,7 @@ public sealed class LeadRouterTests
         var claims = new[] { new AccountClaim("partner-f", AccountClaimKind.DealRegistration, Now.AddDays(-20), EmailDomain: "Example.com", ExpiresAt: Now.AddDays(60)) };
         var d = LeadRouter.Route(ApiLead(), Context(A, B, F) with { AccountClaims = claims });
         Assert.Equal("partner-f", Assigned(d).PartnerId);
-        Assert.Equal("Deal registration or customer owner: Foxtrot holds an open deal registration for example.com / Acme GmbH (registered 2026-11-05), so Foxtrot gets the lead", Line(d, "Deal registration or customer owner"));
+        Assert.Equal("Deal registration or customer owner: Foxtrot holds an open deal registration for Example.com (registered 2026-11-05), so Foxtrot gets the lead", Line(d, "Deal registration or customer owner"));
     }
 
     [Fact]
@@ -102,7 +102,7 @@ public sealed class LeadRouterTests
         };
         var d = LeadRouter.Route(ApiLead(), Context(A, B, F) with { AccountClaims = claims });
         Assert.Equal("partner-b", Assigned(d).PartnerId);
-        Assert.Contains("Bravo holds example.com / Acme GmbH as an existing customer", Line(d, "Deal registration or customer owner"));
+        Assert.Contains("Bravo holds ACME GmbH as an existing customer", Line(d, "Deal registration or customer owner"));
     }
 
     [Fact]
@@ -122,7 +122,7 @@ public sealed class LeadRouterTests
         var claims = new[] { new AccountClaim("partner-b", AccountClaimKind.CustomerOwner, Now.AddYears(-2), EmailDomain: "example.com") };
         var d = LeadRouter.Route(ApiLead(), Context(A, B) with { AccountClaims = claims, ExcludedPartners = new HashSet<string> { "partner-b" } });
         Assert.Equal("partner-a", Assigned(d).PartnerId);
-        Assert.Equal("Deal registration or customer owner: Bravo holds example.com / Acme GmbH as an existing customer but already had this lead; the next rules decide", Line(d, "Deal registration or customer owner"));
+        Assert.Equal("Deal registration or customer owner: Bravo holds example.com as an existing customer but already had this lead; the next rules decide", Line(d, "Deal registration or customer owner"));
     }
 
     [Fact]

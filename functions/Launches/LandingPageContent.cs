@@ -1,0 +1,130 @@
+using System.Globalization;
+using System.Text;
+using Tcma.Domain.Kits;
+using Tcma.Domain.Partners;
+using Tcma.Functions.Kits;
+using Tcma.Functions.Rendering;
+using Tcma.Rendering.CoBranding;
+using Tcma.Rendering.Liquid;
+using Tcma.Storage;
+using Tcma.Storage.Partners;
+using Tcma.Storage.Rendering;
+
+namespace Tcma.Functions.Launches;
+
+/// <summary>A form field as the landing page shows it; Value is what the visitor typed (kept after an error).</summary>
+public sealed record LandingPageField(string Name, string Label, string Type, bool Required, IReadOnlyList<string> Options, int MaxLength);
+
+/// <summary>
+/// One partner's co-branded landing page for one kit: the kit's page rendered for the partner's brand, cut where the
+/// kit asks for the form, and the form with its consent text exactly as the visitor will see it.
+/// </summary>
+public sealed record LandingPage(
+    string VendorId, string PartnerId, string KitId, string Version, string Title, string Language,
+    string BrandName, string PrimaryColour, string SecondaryColour, string? Tagline, string ContactLine,
+    string BeforeForm, string AfterForm, IReadOnlyList<LandingPageField> Fields, string ConsentText, string SubmitLabel,
+    string? PartnerCountry)
+{
+    public string Path => $"/p/{Uri.EscapeDataString(VendorId)}/{Uri.EscapeDataString(PartnerId)}/{Uri.EscapeDataString(KitId)}";
+}
+
+/// <summary>
+/// Finds and renders a partner's landing page: the newest published version of the kit that targets this partner
+/// today, co-branded with the partner's brand profile. Unknown or inactive partners, kits without a landing page and
+/// kits the partner may not use all answer "no page" alike, so the address reveals nothing.
+/// </summary>
+public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDirectory partners, BrandProfileStore brands, TimeProvider clock)
+{
+    /// <summary>Where a kit's landing page asks for the form (see the sample kits); without it the form follows the page.</summary>
+    public const string FormMarker = "<!-- The platform places the kit's lead form here";
+
+    public async Task<LandingPage?> FindAsync(string vendorId, string partnerId, string kitId, CancellationToken ct)
+    {
+        if (!TableKeys.IsValid(vendorId) || vendorId.Length > 100 || !PartnerValidator.IsPartnerId(partnerId) || !TableKeys.IsValid(kitId) || kitId.Length > 100)
+            return null;
+        var partner = await partners.GetAsync(vendorId, partnerId, ct);
+        if (partner is null || partner.Partner.Status != PartnerStatus.Active) return null;
+        var now = clock.GetUtcNow();
+        var version = (await index.ListAsync(vendorId, kitId, ct)).SingleOrDefault(k => k.KitId == kitId)?.Versions
+            .Where(v => v.Status == KitStatus.Published && MayUse(v.Targeting, partner.Partner, now))
+            .OrderByDescending(v => v.PublishedAt ?? v.UploadedAt)
+            .FirstOrDefault();
+        if (version is null) return null;
+        var kit = await kits.GetAsync(vendorId, kitId, version.Version, ct);
+        if (kit?.Manifest.Content.LandingPage is not { } landing) return null;
+        var brand = await brands.GetAsync(vendorId, partnerId, ct);
+        if (brand is null) return null;
+
+        var model = CoBrandingModel.For(brand, RenderService.CampaignInputs(kit.Manifest));
+        var options = new RenderOptions
+        {
+            Culture = CultureFor(brand.Language),
+            TimeZone = TimeZoneInfo.TryFindSystemTimeZoneById(brand.TimeZone, out var zone) ? zone : TimeZoneInfo.Utc,
+            Now = now,
+            CancellationToken = ct,
+        };
+        // The kit passed these renders for the sample partner at upload; a failure here is a bug, not a visitor's problem.
+        var html = Render(Encoding.UTF8.GetString(kit.Files.Read(landing.Html) ?? []), landing.Html, LiquidContentKind.Html, model, options);
+        var consent = Render(landing.Form.ConsentText, KitManifestReader.FileName, LiquidContentKind.Text, model, options);
+        var cut = html.IndexOf(FormMarker, StringComparison.Ordinal);
+        var (before, after) = cut < 0 ? (html, "") : (html[..cut], html[(html.IndexOf("-->", cut, StringComparison.Ordinal) is var end and >= 0 ? end + 3 : html.Length)..]);
+        var c = brand.Contact;
+        return new LandingPage(vendorId, partnerId, kitId, version.Version, landing.Title, brand.Language,
+            brand.CompanyName, brand.PrimaryColour.ToString(), brand.SecondaryColour.ToString(), brand.Tagline,
+            string.Join(" · ", new[] { c.Person, c.PhoneForDisplay, c.Email }.Where(s => !string.IsNullOrWhiteSpace(s))),
+            before, after, Fields(landing.Form), consent.Trim(), landing.Form.SubmitLabel ?? "Send", partner.Partner.Country);
+    }
+
+    /// <summary>The partner's logo, served with the page because the page is public and the brand-profile API is not.</summary>
+    public async Task<Tcma.Domain.Rendering.BrandLogo?> LogoAsync(string vendorId, string partnerId, CancellationToken ct) =>
+        TableKeys.IsValid(vendorId) && PartnerValidator.IsPartnerId(partnerId) && await partners.GetAsync(vendorId, partnerId, ct) is { Partner.Status: PartnerStatus.Active }
+            ? (await brands.GetAsync(vendorId, partnerId, ct))?.Logo
+            : null;
+
+    /// <summary>The kit's targeting applied to one partner now: every list given must include the partner, the date window must be open.</summary>
+    public static bool MayUse(KitTargetingView t, Partner partner, DateTimeOffset now) =>
+        (t.Tiers.Count == 0 || t.Tiers.Contains(partner.Tier, StringComparer.OrdinalIgnoreCase))
+        && (t.Regions.Count == 0 || t.Regions.Contains(partner.Region, StringComparer.OrdinalIgnoreCase))
+        && (t.Specialisations.Count == 0 || partner.Specialisations.Any(s => t.Specialisations.Contains(s, StringComparer.OrdinalIgnoreCase)))
+        && (t.PublishFrom is null || now >= t.PublishFrom)
+        && (t.ExpiresAt is null || now < t.ExpiresAt);
+
+    /// <summary>
+    /// The kit's fields, plus what every lead needs and the kit may not ask for (last name, country), so a submission
+    /// can pass validation. A kit's free-text "message" is left out: a lead has no field to keep it in, and a form
+    /// must not collect what is then thrown away.
+    /// </summary>
+    public static IReadOnlyList<LandingPageField> Fields(LeadForm form)
+    {
+        var limits = new Tcma.Domain.Leads.SubmissionLimits();
+        int Max(string name) => name switch
+        {
+            "email" => limits.Email, "firstName" or "lastName" => limits.Name, "phone" => limits.Phone, "company" => limits.Company,
+            "jobTitle" => limits.JobTitle, "country" => 2, "region" => limits.Region, "postalCode" => limits.PostalCode,
+            "companySize" => limits.CompanySize, "productInterest" => limits.ProductInterest, _ => 200,
+        };
+        string[] needed = ["email", "firstName", "lastName", "country"];
+        var fields = form.Fields.Where(f => f.Name != "message")
+            .Select(f => new LandingPageField(f.Name, f.Label, f.Type, f.Required || needed.Contains(f.Name), f.Options ?? [], Max(f.Name)))
+            .ToList();
+        foreach (var (name, label, type) in new[] { ("email", "Email", "email"), ("firstName", "First name", "text"), ("lastName", "Last name", "text"), ("country", "Country (two-letter code, e.g. DE)", "text") })
+            if (!fields.Any(f => f.Name == name))
+                fields.Add(new LandingPageField(name, label, type, true, [], Max(name)));
+        return fields;
+    }
+
+    private static string Render(string source, string file, LiquidContentKind kind, Tcma.Rendering.Liquid.LiquidModel model, RenderOptions options)
+    {
+        var parsed = LiquidTemplate.Parse(source, file, kind);
+        if (parsed.Template is null)
+            throw new InvalidOperationException($"{file} of a published kit does not parse: {string.Join("; ", parsed.Errors)}");
+        var result = parsed.Template.Render(model, options);
+        return result.Text ?? throw new InvalidOperationException($"{file} of a published kit does not render: {result.Error}");
+    }
+
+    private static CultureInfo CultureFor(string language)
+    {
+        try { return CultureInfo.GetCultureInfo(language); }
+        catch (CultureNotFoundException) { return CultureInfo.InvariantCulture; }
+    }
+}
