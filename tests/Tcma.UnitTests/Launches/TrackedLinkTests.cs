@@ -39,6 +39,15 @@ public sealed class TrackedLinkTests
     }
 
     [Fact]
+    public void Only_the_real_href_attribute_is_followed()
+    {
+        var html = "<a data-href=\"https://decoy.example/\" title='x href=\"https://decoy2.example/\"' href=\"https://real.example/\">x</a>";
+        var result = TrackedLinks.Rewrite(html, "", Redirect);
+        Assert.Equal(["https://real.example/"], result.Urls);
+        Assert.Contains("data-href=\"https://decoy.example/\"", result.Html);
+    }
+
+    [Fact]
     public void Images_and_stylesheets_keep_loading_from_where_they_are()
     {
         var html = "<link href=\"https://cdn.example/s.css\" rel=stylesheet><img src=\"https://cdn.example/logo.png\">";
