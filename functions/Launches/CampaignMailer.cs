@@ -41,7 +41,7 @@ public sealed class CampaignMailer(
     CampaignSendLog log,
     SuppressionList suppressions,
     ClickTracking clicks,
-    IEmailSender sender,
+    [FromKeyedServices(CampaignSmtpSender.ServiceKey)] IEmailSender sender,
     IMessageSender queue,
     CampaignMailThrottle throttle,
     ICampaignLinks links,
