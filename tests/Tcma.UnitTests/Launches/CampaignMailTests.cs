@@ -103,3 +103,27 @@ public sealed class CampaignMailTests
         Assert.Equal(3, problems.Count);
     }
 }
+
+public sealed class CampaignMailSmtpFailureTests
+{
+    [Fact]
+    public void A_refused_mailbox_is_final_and_a_hard_bounce_while_outages_and_4xx_are_retried()
+    {
+        var noSuchMailbox = new MailKit.Net.Smtp.SmtpCommandException(MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted,
+            MailKit.Net.Smtp.SmtpStatusCode.MailboxUnavailable, new MimeKit.MailboxAddress("", "gone@x.example"), "550 no such user");
+        Assert.True(Tcma.Functions.Launches.CampaignMailer.IsPermanent(noSuchMailbox, out var bounce));
+        Assert.True(bounce);
+
+        var contentRefused = new MailKit.Net.Smtp.SmtpCommandException(MailKit.Net.Smtp.SmtpErrorCode.MessageNotAccepted,
+            MailKit.Net.Smtp.SmtpStatusCode.TransactionFailed, "554 rejected");
+        Assert.True(Tcma.Functions.Launches.CampaignMailer.IsPermanent(contentRefused, out bounce));
+        Assert.False(bounce);
+
+        var greylisted = new MailKit.Net.Smtp.SmtpCommandException(MailKit.Net.Smtp.SmtpErrorCode.RecipientNotAccepted,
+            MailKit.Net.Smtp.SmtpStatusCode.MailboxBusy, new MimeKit.MailboxAddress("", "a@x.example"), "450 try later");
+        Assert.False(Tcma.Functions.Launches.CampaignMailer.IsPermanent(greylisted, out _));
+        Assert.False(Tcma.Functions.Launches.CampaignMailer.IsPermanent(new System.Net.Sockets.SocketException(111), out _));
+        Assert.False(Tcma.Functions.Launches.CampaignMailer.IsPermanent(new TimeoutException(), out _));
+        Assert.False(Tcma.Functions.Launches.CampaignMailer.IsPermanent(new MailKit.Net.Smtp.SmtpProtocolException("connection dropped"), out _));
+    }
+}
