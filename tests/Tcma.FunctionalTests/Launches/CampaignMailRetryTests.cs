@@ -54,7 +54,7 @@ public sealed class CampaignMailRetryTests
         app.Clock.Advance(TimeSpan.FromSeconds(5));
         var sent = await app.WaitForStateAsync(saved, CampaignSendState.Sent);
         Assert.Equal(2, sent.Attempts);
-        Assert.Single(await app.Inbox.WaitForAsync(saved.RecipientEmail));
+        Assert.Single(await app.Inbox.WaitForAsync(saved.RecipientEmail, timeout: TimeSpan.FromSeconds(60)));
         Assert.Empty(await app.Inbox.ToAsync(lost.RecipientEmail));
     }
 }

@@ -85,7 +85,7 @@ public sealed partial class CampaignMailTestApp : IAsyncDisposable
         (await Services.GetRequiredService<CampaignSendLog>().GetAsync(email.VendorId, email.LaunchId, email.SendId))?.Record;
 
     /// <summary>Polls the send's record until it is in <paramref name="state"/> (and passes <paramref name="also"/>).</summary>
-    public async Task<CampaignSendRecord> WaitForStateAsync(CampaignEmail email, CampaignSendState state, Func<CampaignSendRecord, bool>? also = null, int seconds = 20)
+    public async Task<CampaignSendRecord> WaitForStateAsync(CampaignEmail email, CampaignSendState state, Func<CampaignSendRecord, bool>? also = null, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)

@@ -37,7 +37,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     private async Task<ReceivedEmail> SendAndReceiveAsync(CampaignEmail email)
     {
         await App.SendAsync(email);
-        return (await App.Inbox.WaitForAsync(email.RecipientEmail)).Single();
+        return (await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60))).Single();
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => App.SendAsync(email)));
         await App.WaitForStateAsync(email, CampaignSendState.Sent);
         await App.SendAsync(email);
-        await App.Inbox.WaitForAsync(email.RecipientEmail);
+        await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60));
         // Let every copy be taken and settled (the lease holder's rivals come back once its lease would end).
         await WaitForQueueEmptyAsync();
         Assert.Single(await App.Inbox.ToAsync(email.RecipientEmail));
@@ -264,7 +264,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         Assert.Equal(CampaignSendState.Sending, (await App.RecordAsync(email))!.State);
 
         App.Clock.Advance(TimeSpan.FromMinutes(3));
-        var received = (await App.Inbox.WaitForAsync(email.RecipientEmail)).Single();
+        var received = (await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60))).Single();
         var record = await App.WaitForStateAsync(email, CampaignSendState.Sent);
         Assert.Equal(2, record.Attempts);
         var options = App.Services.GetRequiredService<IOptionsMonitor<CampaignEmailOptions>>().CurrentValue;
@@ -305,7 +305,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         await queue.SendMessageAsync("{\"VendorId\": \"northwind\", ");
         await queue.SendMessageAsync(noSendId);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         var bodies = new List<string>();
         while (bodies.Count < 2 && DateTime.UtcNow < deadline)
         {
@@ -320,7 +320,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     private async Task WaitForQueueEmptyAsync()
     {
         var queue = new QueueClient(App.StorageConnectionString, $"{App.StoragePrefix}-{CampaignEmail.Queue}");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             var properties = await queue.GetPropertiesAsync();

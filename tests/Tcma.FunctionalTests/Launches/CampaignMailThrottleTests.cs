@@ -15,7 +15,7 @@ public sealed class CampaignMailThrottleTests
 
     private static async Task WaitForSentAsync(CampaignMailTestApp app, string launchId, int count)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (await SentAsync(app, launchId) < count)
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{await SentAsync(app, launchId)} of {count} sent");
@@ -44,7 +44,7 @@ public sealed class CampaignMailThrottleTests
         await WaitForSentAsync(app, launchId, 4);
         app.Clock.Advance(TimeSpan.FromSeconds(1));
         await WaitForSentAsync(app, launchId, 6);
-        foreach (var email in emails) Assert.Single(await app.Inbox.WaitForAsync(email.RecipientEmail));
+        foreach (var email in emails) Assert.Single(await app.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
