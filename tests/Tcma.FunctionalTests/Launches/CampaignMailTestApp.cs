@@ -17,6 +17,7 @@ public sealed class TestSendGate : ILaunchSendGate
 {
     private readonly HashSet<string> stopped = [];
     public void Stop(string launchId) { lock (stopped) stopped.Add(launchId); }
+    public void Resume(string launchId) { lock (stopped) stopped.Remove(launchId); }
 
     public Task<bool> MaySendAsync(string vendorId, string launchId, string touchId, CancellationToken cancellationToken)
     {

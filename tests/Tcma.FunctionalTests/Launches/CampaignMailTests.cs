@@ -272,7 +272,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_paused_launch_records_its_emails_as_stopped_and_sends_none()
+    public async Task A_paused_launch_records_its_emails_as_stopped_and_sends_none_until_resumed_and_delivered_again()
     {
         var email = CampaignMailTestApp.Email();
         App.Gate.Stop(email.LaunchId);
@@ -281,6 +281,13 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         var summary = await App.Services.GetRequiredService<CampaignSendLog>().SummariseAsync(email.VendorId, email.LaunchId);
         Assert.Equal(1, summary.Count(CampaignSendState.Stopped));
         Assert.Empty(await App.Inbox.ToAsync(email.RecipientEmail));
+
+        // Resumed, the launch queues the touch again: the same SendId now goes, once.
+        App.Gate.Resume(email.LaunchId);
+        await App.SendAsync(email);
+        await App.SendAsync(email);
+        await App.WaitForStateAsync(email, CampaignSendState.Sent);
+        Assert.Single(await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60)));
     }
 
     [Fact]

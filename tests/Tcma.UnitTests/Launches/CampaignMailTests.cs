@@ -12,8 +12,10 @@ public sealed class CampaignMailTests
     [Fact]
     public void A_settled_send_is_never_attempted_again()
     {
-        foreach (var state in new[] { CampaignSendState.Sent, CampaignSendState.Suppressed, CampaignSendState.Stopped, CampaignSendState.Failed })
+        foreach (var state in new[] { CampaignSendState.Sent, CampaignSendState.Suppressed, CampaignSendState.Failed })
             Assert.Equal(new CampaignSendStep.AlreadyDone(state), CampaignRetryPolicy.Default.Next(Record(state), Now));
+        // A stopped send asks the gate again when it is delivered again: a resumed launch still sends it.
+        Assert.Equal(new CampaignSendStep.Attempt(false), CampaignRetryPolicy.Default.Next(Record(CampaignSendState.Stopped), Now));
         Assert.Equal(new CampaignSendStep.Attempt(false), CampaignRetryPolicy.Default.Next(null, Now));
     }
 
