@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 using Tcma.Domain.Launches;
+using Tcma.Email;
 using Tcma.Email.Campaigns;
 using Tcma.Functions.Hosting;
 using Tcma.Storage.Launches;
@@ -25,6 +26,7 @@ public static class CampaignMailFunction
         builder.Services.TryAddSingleton<SuppressionList>();
         builder.Services.TryAddSingleton<ClickTracking>();
         builder.Services.TryAddSingleton<CampaignMailThrottle>();
+        builder.Services.TryAddKeyedSingleton<IEmailSender, CampaignSmtpSender>(CampaignSmtpSender.ServiceKey);
         builder.Services.TryAddSingleton<ICampaignLinks, CampaignMailLinks>();
         // Not a singleton: the send gate (ILaunchSendGate, registered by launches) may be scoped.
         builder.Services.TryAddScoped<CampaignMailer>();

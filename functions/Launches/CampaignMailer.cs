@@ -41,7 +41,7 @@ public sealed class CampaignMailer(
     CampaignSendLog log,
     SuppressionList suppressions,
     ClickTracking clicks,
-    IEmailSender sender,
+    [FromKeyedServices(CampaignSmtpSender.ServiceKey)] IEmailSender sender,
     IMessageSender queue,
     CampaignMailThrottle throttle,
     ICampaignLinks links,
@@ -151,7 +151,10 @@ public sealed class CampaignMailer(
     {
         var now = clock.GetUtcNow();
         var policy = options.CurrentValue.RetryPolicy;
-        var error = $"{e.GetType().Name}: {e.Message}";
+        // What the status page shows: the server's reply code where there is one, as mail people read it.
+        var error = e is SmtpCommandException command
+            ? $"SMTP {(int)command.StatusCode} ({command.ErrorCode}): {command.Message}"
+            : $"{e.GetType().Name}: {e.Message}";
         if (IsPermanent(e, out var recipientRefused))
         {
             logger.LogError("Send {SendId} of launch {LaunchId} was refused for good: {Error}", email.SendId, email.LaunchId, error);

@@ -1,6 +1,6 @@
 namespace Tcma.Domain.Launches;
 
-/// <summary>Where one campaign email (one <see cref="CampaignEmail.SendId"/>) stands. Only <see cref="Sending"/> and <see cref="Retrying"/> ever change again.</summary>
+/// <summary>Where one campaign email (one <see cref="CampaignEmail.SendId"/>) stands. Sent, Suppressed and Failed never change again.</summary>
 public enum CampaignSendState
 {
     /// <summary>About to be handed to SMTP, or handed over and not yet recorded: the attempt holds a lease until <see cref="CampaignSendRecord.LeaseUntil"/>.</summary>
@@ -10,7 +10,10 @@ public enum CampaignSendState
     Sent,
     /// <summary>The recipient had unsubscribed from (or hard-bounced for) this partner: not sent.</summary>
     Suppressed,
-    /// <summary>The launch was paused or cancelled, or its kit version recalled, before this email went: not sent.</summary>
+    /// <summary>
+    /// The launch was paused or cancelled, or its kit version recalled, before this email went: not sent. Not final: the
+    /// same SendId delivered again (a resumed launch re-queueing its touch) asks the gate again and may still go.
+    /// </summary>
     Stopped,
     /// <summary>Given up: retried for <see cref="CampaignRetryPolicy.GiveUpAfter"/> without success, or refused for good.</summary>
     Failed,
@@ -35,7 +38,7 @@ public sealed record CampaignSendRecord(
     public string? LastError { get; init; }
     public string? MessageId { get; init; }
 
-    public bool IsFinal => State is CampaignSendState.Sent or CampaignSendState.Suppressed or CampaignSendState.Stopped or CampaignSendState.Failed;
+    public bool IsFinal => State is CampaignSendState.Sent or CampaignSendState.Suppressed or CampaignSendState.Failed;
 }
 
 /// <summary>What to do with a delivered campaign message, given what the record says.</summary>

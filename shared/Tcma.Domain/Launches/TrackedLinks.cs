@@ -24,8 +24,13 @@ public static partial class TrackedLinks
     public sealed record Rewritten(string Html, string Text, IReadOnlyList<string> Urls);
 
     // href of <a> and <area> only: <link href> (stylesheets) and <img src> must keep loading from where they are.
-    [GeneratedRegex("""(<(?:a|area)\b[^>]*?\bhref\s*=\s*)("[^"]*"|'[^']*'|[^\s>"']+)""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
-    private static partial Regex HrefPattern();
+    [GeneratedRegex(@"<(?:a|area)(?=[\s/>])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
+    private static partial Regex LinkTagStart();
+
+    // One attribute of a tag, read from where the previous one ended, the way a browser tokenises it: a quoted value
+    // may hold "href=" or ">" and is still one value.
+    [GeneratedRegex("""\G[\s/]*([^\s"'>/=]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s"'>]*))?""", RegexOptions.CultureInvariant)]
+    private static partial Regex TagAttribute();
 
     [GeneratedRegex("""https?://[^\s<>"'`]+""", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex TextUrlPattern();
@@ -49,14 +54,7 @@ public static partial class TrackedLinks
             return urls.Count - 1;
         }
 
-        var newHtml = HrefPattern().Replace(html, m =>
-        {
-            var raw = m.Groups[2].Value;
-            var quoted = raw.Length >= 2 && raw[0] is '"' or '\'' ;
-            var value = quoted ? raw[1..^1] : raw;
-            var url = WebUtility.HtmlDecode(value).Trim();
-            return IndexOf(url) is { } i ? $"{m.Groups[1].Value}\"{WebUtility.HtmlEncode(redirectFor(i))}\"" : m.Value;
-        });
+        var newHtml = RewriteHtml(html, IndexOf, redirectFor);
 
         var newText = TextUrlPattern().Replace(text, m =>
         {
@@ -65,6 +63,38 @@ public static partial class TrackedLinks
             return IndexOf(url) is { } i ? redirectFor(i) + rest : m.Value;
         });
         return new Rewritten(newHtml, newText, urls);
+    }
+
+    /// <summary>The href of each &lt;a&gt; and &lt;area&gt; (the first one, as browsers take it) replaced when it is trackable.</summary>
+    private static string RewriteHtml(string html, Func<string, int?> indexOf, Func<int, string> redirectFor)
+    {
+        var result = new StringBuilder(html.Length + 512);
+        var copied = 0;
+        foreach (Match tag in LinkTagStart().Matches(html))
+        {
+            if (tag.Index < copied) continue;
+            var at = tag.Index + tag.Length;
+            var seenHref = false;
+            while (at < html.Length)
+            {
+                var attribute = TagAttribute().Match(html, at);
+                if (!attribute.Success || attribute.Length == 0) break;
+                var value = attribute.Groups[2];
+                if (!seenHref && value.Success && attribute.Groups[1].Value.Equals("href", StringComparison.OrdinalIgnoreCase))
+                {
+                    seenHref = true;
+                    var raw = value.Value;
+                    var unquoted = raw.Length >= 2 && (raw[0] == '"' || raw[0] == '\'') ? raw[1..^1] : raw;
+                    if (indexOf(WebUtility.HtmlDecode(unquoted).Trim()) is { } i)
+                    {
+                        result.Append(html, copied, value.Index - copied).Append('"').Append(WebUtility.HtmlEncode(redirectFor(i))).Append('"');
+                        copied = value.Index + value.Length;
+                    }
+                }
+                at = attribute.Index + attribute.Length;
+            }
+        }
+        return result.Append(html, copied, html.Length - copied).ToString();
     }
 
     /// <summary>Only absolute http and https URLs on a host, short enough to store: never javascript:, data: or anything relative.</summary>

@@ -26,6 +26,8 @@ public sealed class CampaignEmailOptions
     public TimeSpan CampaignRetryFirstDelay { get; set; } = CampaignRetryPolicy.Default.FirstDelay;
     public TimeSpan CampaignRetryMaxDelay { get; set; } = CampaignRetryPolicy.Default.MaxDelay;
     public TimeSpan CampaignRecheckAfter { get; set; } = CampaignRetryPolicy.Default.RecheckAfter;
+    /// <summary>Open SMTP connections kept for campaign sending (per instance).</summary>
+    public int CampaignSmtpConnections { get; set; } = 8;
     /// <summary>How long unsubscribe and tracked links in a sent email keep working.</summary>
     public TimeSpan LinkLifetime { get; set; } = TimeSpan.FromDays(400);
 
@@ -38,7 +40,7 @@ public sealed class CampaignEmailOptions
 
     public static bool IsValid(CampaignEmailOptions o) =>
         Uri.TryCreate(o.PublicBaseUrl, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https"
-        && o.CampaignRatePerSecond > 0 && o.CampaignPartnerRatePerSecond > 0
+        && o.CampaignRatePerSecond > 0 && o.CampaignSmtpConnections is >= 0 and <= 100 && o.CampaignPartnerRatePerSecond > 0
         && o.CampaignFrom.Contains('@') && o.UnsubscribeMailbox.Contains('@')
         && o.CampaignRetryFirstDelay > TimeSpan.Zero && o.CampaignRecheckAfter > TimeSpan.Zero && o.CampaignRetryMaxDelay >= o.CampaignRetryFirstDelay;
 }

@@ -17,6 +17,7 @@ public sealed class TestSendGate : ILaunchSendGate
 {
     private readonly HashSet<string> stopped = [];
     public void Stop(string launchId) { lock (stopped) stopped.Add(launchId); }
+    public void Resume(string launchId) { lock (stopped) stopped.Remove(launchId); }
 
     public Task<bool> MaySendAsync(string vendorId, string launchId, string touchId, CancellationToken cancellationToken)
     {
@@ -85,7 +86,7 @@ public sealed partial class CampaignMailTestApp : IAsyncDisposable
         (await Services.GetRequiredService<CampaignSendLog>().GetAsync(email.VendorId, email.LaunchId, email.SendId))?.Record;
 
     /// <summary>Polls the send's record until it is in <paramref name="state"/> (and passes <paramref name="also"/>).</summary>
-    public async Task<CampaignSendRecord> WaitForStateAsync(CampaignEmail email, CampaignSendState state, Func<CampaignSendRecord, bool>? also = null, int seconds = 20)
+    public async Task<CampaignSendRecord> WaitForStateAsync(CampaignEmail email, CampaignSendState state, Func<CampaignSendRecord, bool>? also = null, int seconds = 60)
     {
         var deadline = DateTime.UtcNow.AddSeconds(seconds);
         while (true)

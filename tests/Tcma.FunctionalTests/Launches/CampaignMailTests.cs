@@ -37,7 +37,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     private async Task<ReceivedEmail> SendAndReceiveAsync(CampaignEmail email)
     {
         await App.SendAsync(email);
-        return (await App.Inbox.WaitForAsync(email.RecipientEmail)).Single();
+        return (await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60))).Single();
     }
 
     [Fact]
@@ -239,7 +239,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => App.SendAsync(email)));
         await App.WaitForStateAsync(email, CampaignSendState.Sent);
         await App.SendAsync(email);
-        await App.Inbox.WaitForAsync(email.RecipientEmail);
+        await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60));
         // Let every copy be taken and settled (the lease holder's rivals come back once its lease would end).
         await WaitForQueueEmptyAsync();
         Assert.Single(await App.Inbox.ToAsync(email.RecipientEmail));
@@ -264,7 +264,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         Assert.Equal(CampaignSendState.Sending, (await App.RecordAsync(email))!.State);
 
         App.Clock.Advance(TimeSpan.FromMinutes(3));
-        var received = (await App.Inbox.WaitForAsync(email.RecipientEmail)).Single();
+        var received = (await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60))).Single();
         var record = await App.WaitForStateAsync(email, CampaignSendState.Sent);
         Assert.Equal(2, record.Attempts);
         var options = App.Services.GetRequiredService<IOptionsMonitor<CampaignEmailOptions>>().CurrentValue;
@@ -272,7 +272,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     }
 
     [Fact]
-    public async Task A_paused_launch_records_its_emails_as_stopped_and_sends_none()
+    public async Task A_paused_launch_records_its_emails_as_stopped_and_sends_none_until_resumed_and_delivered_again()
     {
         var email = CampaignMailTestApp.Email();
         App.Gate.Stop(email.LaunchId);
@@ -281,6 +281,13 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         var summary = await App.Services.GetRequiredService<CampaignSendLog>().SummariseAsync(email.VendorId, email.LaunchId);
         Assert.Equal(1, summary.Count(CampaignSendState.Stopped));
         Assert.Empty(await App.Inbox.ToAsync(email.RecipientEmail));
+
+        // Resumed, the launch queues the touch again: the same SendId now goes, once.
+        App.Gate.Resume(email.LaunchId);
+        await App.SendAsync(email);
+        await App.SendAsync(email);
+        await App.WaitForStateAsync(email, CampaignSendState.Sent);
+        Assert.Single(await App.Inbox.WaitForAsync(email.RecipientEmail, timeout: TimeSpan.FromSeconds(60)));
     }
 
     [Fact]
@@ -305,7 +312,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
         await queue.SendMessageAsync("{\"VendorId\": \"northwind\", ");
         await queue.SendMessageAsync(noSendId);
 
-        var deadline = DateTime.UtcNow.AddSeconds(30);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         var bodies = new List<string>();
         while (bodies.Count < 2 && DateTime.UtcNow < deadline)
         {
@@ -320,7 +327,7 @@ public sealed class CampaignMailTests(CampaignMailFixture fixture) : IClassFixtu
     private async Task WaitForQueueEmptyAsync()
     {
         var queue = new QueueClient(App.StorageConnectionString, $"{App.StoragePrefix}-{CampaignEmail.Queue}");
-        var deadline = DateTime.UtcNow.AddSeconds(20);
+        var deadline = DateTime.UtcNow.AddSeconds(60);
         while (DateTime.UtcNow < deadline)
         {
             var properties = await queue.GetPropertiesAsync();
