@@ -2,6 +2,7 @@ using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Functions.Leads;
+using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
@@ -26,6 +27,7 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddPartners();
+        builder.AddMdf();
         return builder;
     }
 
@@ -39,6 +41,7 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapPartners();
+        app.MapMdf();
         return app;
     }
 }

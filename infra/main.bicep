@@ -27,6 +27,8 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'MdfPrograms'
+  'MdfRequests'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -36,6 +38,7 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'mdf-commands'
 ]
 
 @description('Blob containers the app uses.')

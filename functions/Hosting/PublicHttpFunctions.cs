@@ -21,6 +21,7 @@ public static class PublicHttpFunctions
         new("SignOut", new HttpFunctionTrigger("signout", ["POST"]), null),
         new("Forbidden", new HttpFunctionTrigger("forbidden", Forms), null),
         new("Error", new HttpFunctionTrigger("error", Forms), null),
+        new("MdfActions", new HttpFunctionTrigger("mdf/{*rest}", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
         // Razor components' own endpoints (e.g. redirects during enhanced navigation).
         new("Framework", new HttpFunctionTrigger("_framework/{*rest}", Read), null),

@@ -24,9 +24,11 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        MdfProgramStore.TableName, MdfRequestIndex.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        Tcma.Functions.Mdf.MdfCommandTranslator.Queue];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
