@@ -30,6 +30,7 @@ public static class MdfApp
         app.MapMdfPartnerApi();
         app.MapMdfVendorApi();
         app.MapMdfActions();
+        app.MapMdfPartnerPage();
         return app;
     }
 }

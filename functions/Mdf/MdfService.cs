@@ -20,7 +20,7 @@ public sealed record MdfOutcome<T>(T? State, IReadOnlyList<Refusal> Refusals, in
     public static int StatusFor(IReadOnlyList<Refusal> refusals) =>
         refusals.Any(r => r.Code is "approval.wrong_approver" or "approval.backup_not_escalated" or "request.not_your_request" or "claim.not_your_request" or "claim.not_finance") ? 403
         : refusals.Any(r => r.Code is "approval.step_already_decided" or "request.not_pending" or "request.waiting_for_partner" or "request.closed" or "request.already_claimed"
-            or "request.no_question" or "request.not_claimable" or "claim.already_claimed" or "claim.request_not_approved" or "claim.not_approved" or "request.fund_expired"
+            or "request.no_question" or "request.not_claimable" or "request.over_available" or "claim.already_claimed" or "claim.request_not_approved" or "claim.not_approved" or "request.fund_expired"
             or "extension.already_decided" or "extension.not_approved" || r.Code.StartsWith("fund.", StringComparison.Ordinal)) ? 409
         : 400;
 }
