@@ -160,14 +160,14 @@ public static class MdfActionEndpoints
         if (requestEvent is not null)
         {
             var outcome = await service.ActOnRequestAsync(subject.VendorId, link.SubjectId, requestEvent, eventId, ct);
-            return outcome.IsOk
-                ? Page("Done", $"<p>{Enc(outcome.Note ?? "Recorded.")}</p><p>The request is now <strong>{outcome.State!.Status}</strong>.</p>{History(outcome.State.History)}")
-                : Page("Not done", List(outcome.Refusals), outcome.Status);
+            return !outcome.IsOk ? Page("Not done", List(outcome.Refusals), outcome.Status)
+                : outcome.Note is not null ? Page("Nothing changed", $"<p>{Enc(outcome.Note)}.</p><p>The request is <strong>{outcome.State!.Status}</strong>.</p>", 409)
+                : Page("Done", $"<p>Recorded.</p><p>The request is now <strong>{outcome.State!.Status}</strong>.</p>{History(outcome.State.History)}");
         }
         var claim = await service.ActOnClaimAsync(subject.VendorId, link.SubjectId, claimEvent!, eventId, ct);
-        return claim.IsOk
-            ? Page("Done", $"<p>{Enc(claim.Note ?? "Recorded.")}</p><p>The claim is now <strong>{claim.State!.Status}</strong>.</p>{History(claim.State.History)}")
-            : Page("Not done", List(claim.Refusals), claim.Status);
+        return !claim.IsOk ? Page("Not done", List(claim.Refusals), claim.Status)
+            : claim.Note is not null ? Page("Nothing changed", $"<p>{Enc(claim.Note)}.</p><p>The claim is <strong>{claim.State!.Status}</strong>.</p>", 409)
+            : Page("Done", $"<p>Recorded.</p><p>The claim is now <strong>{claim.State!.Status}</strong>.</p>{History(claim.State.History)}");
     }
 
     /// <summary>The console's way in: a fresh single-use link for the signed-in approver, opening the same confirm page.</summary>

@@ -12,7 +12,7 @@ public sealed record HistoryView(DateTimeOffset At, string By, string What, stri
 {
     /// <summary>Where an action came from (IP, browser) is for the vendor's audit, not for the partner's page.</summary>
     public static HistoryView Of(HistoryEntry h, bool withOrigin) =>
-        new(h.At, h.By.UserId, h.What, h.Status, h.Amount, withOrigin && h.By.Ip is not null ? $"{h.By.Ip} {h.By.UserAgent}".Trim() : null);
+        new(h.At, h.By.UserId, h.What, h.Status, h.Amount, withOrigin && (h.By.Ip ?? h.By.UserAgent) is not null ? $"{h.By.Ip} {h.By.UserAgent}".Trim() : null);
 }
 
 /// <summary>A request as people see it: where it stands, who decides next, what happened so far.</summary>
