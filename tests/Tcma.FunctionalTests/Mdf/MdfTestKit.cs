@@ -53,11 +53,11 @@ public sealed partial class MdfTestKit : IAsyncDisposable
         var app = await TcmaAppFactory.StartAsync(clock: clock, overrides: overrides, kestrel: kestrel);
         var kit = new MdfTestKit { App = app, Clock = clock, Vendor = "v" + Guid.NewGuid().ToString("N")[..10] };
         await kit.AddPartnerAsync(kit.Partner, kit.PartnerEmail);
-        var admin = await app.SignedInAsync(kit.Vendor, VendorRole.VendorAdmin);
-        var put = await admin.PutAsync($"/api/vendors/{kit.Vendor}/mdf/programs/{ProgramId}", Json(kit.Program(allocation)));
-        Assert.Equal(HttpStatusCode.Created, put.StatusCode);
-        var allocated = await admin.PostAsync($"/api/vendors/{kit.Vendor}/mdf/programs/{ProgramId}/allocations", Json(new { partnerIds = new[] { kit.Partner } }));
-        Assert.Equal(HttpStatusCode.OK, allocated.StatusCode);
+        // Set up through the services (the program API has its own tests): under Kestrel the test server's clients do not reach the app.
+        var (kind, _) = await app.Services.GetRequiredService<MdfProgramStore>().SaveAsync(kit.Vendor, kit.Program(allocation), "test", Start, null);
+        Assert.Equal(ProgramSaveKind.Created, kind);
+        var allocated = await kit.Ledger.ExecuteAsync(kit.FundId, Currency.USD, new AllocateFunds($"allocation|{ProgramId}", Usd(allocation), "test", Start));
+        Assert.Null(allocated.Decision.Refusal);
         kit.PartnerToken = app.PartnerLink(kit.Vendor, kit.Partner, MdfLinkPurposes.Partner, TimeSpan.FromDays(400));
         kit.PartnerClient = app.Anonymous();
         kit.PartnerClient.DefaultRequestHeaders.Add("X-Tcma-Link", kit.PartnerToken);
