@@ -54,6 +54,8 @@ public sealed record ProposalInput(
 
 public sealed record TextInput(string? Text);
 
+public sealed record ExtensionInput(string? Until, string? Text);
+
 public sealed record DecisionInput(int? Step, string? Action, JsonElement? Amount, string? Text);
 
 /// <summary>
@@ -74,6 +76,7 @@ public static class MdfRequestEndpoints
         partner.MapPost("/requests/{requestId}/answer", Answer).DisableAntiforgery();
         partner.MapPost("/requests/{requestId}/cancel", Cancel).DisableAntiforgery();
         partner.MapPost("/requests/{requestId}/claim", Claim).DisableAntiforgery();
+        partner.MapPost("/requests/{requestId}/extension", AskExtension).DisableAntiforgery();
         return app;
     }
 
@@ -156,6 +159,16 @@ public static class MdfRequestEndpoints
 
     private static Task<Results<JsonHttpResult<RequestView>, ProblemHttpResult>> Cancel(string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, CancellationToken ct) =>
         PartnerTextAction(requestId, request, user, service, (text, by) => new CancelRequest(text, by), ct);
+
+    /// <summary>Asks to claim later than the deadline: <c>{until: "2026-05-31", text: reason}</c>; the first level's approvers decide from their email.</summary>
+    private static async Task<Results<JsonHttpResult<RequestView>, ProblemHttpResult>> AskExtension(string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, CancellationToken ct)
+    {
+        var (input, problem) = await MdfHttp.ReadJsonAsync<ExtensionInput>(request, MaxJsonBytes, JsonSerializerOptions.Web, ct);
+        if (problem is not null) return problem;
+        if (!DateOnly.TryParseExact(input!.Until ?? "", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var until))
+            return MdfHttp.Problem(400, "extension.bad_date", "Give the day you want to claim by as yyyy-MM-dd.");
+        return await PartnerActAsync(service, user, request.HttpContext, requestId, new AskClaimExtension(until, input.Text ?? "", MdfHttp.PartnerActor(user, request.HttpContext)), ct);
+    }
 
     private static async Task<Results<JsonHttpResult<RequestView>, ProblemHttpResult>> PartnerTextAction(
         string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, Func<string, Actor, FundRequestEvent> make, CancellationToken ct)

@@ -179,4 +179,25 @@ public sealed class MdfApprovalTests
         Assert.Contains(mails, m => m.Text!.Contains("Not in our target segment"));
         await kit.AssertLedgerExactAsync();
     }
+
+    [Fact]
+    public async Task A_crash_after_the_commit_before_the_release_is_booked_is_repaired_by_the_outbox_message()
+    {
+        await using var kit = await MdfTestKit.StartAsync();
+        var request = await kit.ProposeOkAsync(MdfTestKit.Proposal());
+        // The decision commits (as MdfService does) but the process dies before it books the release itself.
+        var approve = new ApproveRequest(request.Step, MdfTestKit.Usd(1_200m), new Actor(kit.ChannelManager.UserId));
+        var data = new RequestEventData(kit.Vendor, request.Id, kit.Partner, kit.FundId, approve);
+        await kit.Engine.RaiseAsync(MdfWorkflowTypes.FundRequest, request.Id,
+            new Tcma.Domain.Workflows.WorkflowEvent("crash-1", "approve", kit.ChannelManager.UserId, MdfJson.Write(data)));
+        Assert.Equal(FundRequestStatus.Approved, (await kit.RequestAsync(request.Id)).Status);
+
+        // The release left on the outbox reaches mdf-commands and is booked there, once.
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while ((await kit.FiguresAsync()).Reserved != MdfTestKit.Usd(1_200m) && DateTime.UtcNow < deadline) await Task.Delay(200);
+        var figures = await kit.FiguresAsync();
+        Assert.Equal((MdfTestKit.Usd(1_200m), MdfTestKit.Usd(18_800m)), (figures.Reserved, figures.Available));
+        Assert.Single(await kit.Ledger.EntriesAsync(kit.FundId), e => e.Kind == LedgerEntryKind.ReservationReleased);
+        await kit.AssertLedgerExactAsync();
+    }
 }

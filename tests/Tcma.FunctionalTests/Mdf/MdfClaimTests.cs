@@ -121,4 +121,28 @@ public sealed class MdfClaimTests
         Assert.Empty((await kit.OverviewAsync()).Claims);
         await kit.AssertLedgerExactAsync();
     }
+
+    [Fact]
+    public async Task A_late_claim_is_accepted_once_an_approver_approved_the_extension_from_the_email()
+    {
+        await using var kit = await MdfTestKit.StartAsync();
+        var request = await ApprovedRequestAsync(kit);
+        var url = $"/api/partner/mdf/requests/{request.Id}/claim";
+        kit.Clock.Advance(TimeSpan.FromDays(90)); // 2026-04-05: a day after the deadline
+        Assert.Contains("ask for an extension", await (await kit.PartnerClient.PostAsync(url, ClaimForm("3000", null, ("invoice.pdf", "application/pdf", Pdf)))).Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await kit.PartnerClient.PostAsync($"/api/partner/mdf/requests/{request.Id}/extension", MdfTestKit.Json(new { until = "30/04/2026", text = "x" }))).StatusCode);
+        var asked = await kit.PartnerClient.PostAsync($"/api/partner/mdf/requests/{request.Id}/extension", MdfTestKit.Json(new { until = "2026-04-30", text = "The venue sent its invoice late" }));
+        Assert.Equal(HttpStatusCode.OK, asked.StatusCode);
+        Assert.Contains("waiting for a decision", await (await kit.PartnerClient.PostAsync(url, ClaimForm("3000", null, ("invoice.pdf", "application/pdf", Pdf)))).Content.ReadAsStringAsync());
+
+        var links = await kit.LinksAsync(kit.ChannelManager, request.Id, 2);
+        Assert.Equal(["Approve the extension", "Decline the extension"], links.Keys);
+        Assert.Equal(HttpStatusCode.OK, (await kit.ConfirmAsync(links["Approve the extension"])).Status);
+        Assert.Equal(new DateOnly(2026, 4, 30), (await kit.RequestAsync(request.Id)).ClaimDeadline);
+
+        var claimed = await kit.PartnerClient.PostAsync(url, ClaimForm("3000", null, ("invoice.pdf", "application/pdf", Pdf)));
+        Assert.Equal(HttpStatusCode.Created, claimed.StatusCode);
+        await kit.AssertLedgerExactAsync();
+    }
 }
