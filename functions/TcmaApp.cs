@@ -1,6 +1,7 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
+using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
 using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
@@ -28,6 +29,8 @@ public static class TcmaApp
         builder.AddLeads();
         builder.AddPartners();
         builder.AddMdf();
+        builder.AddCampaignMail();
+        builder.AddMdfPayouts();
         return builder;
     }
 
@@ -42,6 +45,8 @@ public static class TcmaApp
         app.MapLeads();
         app.MapPartners();
         app.MapMdf();
+        app.MapCampaignMail();
+        app.MapMdfPayouts();
         return app;
     }
 }

@@ -27,6 +27,11 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'CampaignSends'
+  'Suppressions'
+  'TrackedLinks'
+  'Clicks'
+  'Payouts'
   'MdfPrograms'
   'MdfRequests'
 ]
@@ -38,6 +43,7 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'campaign-emails'
   'mdf-commands'
 ]
 

@@ -23,6 +23,9 @@ public static class PublicHttpFunctions
         new("Error", new HttpFunctionTrigger("error", Forms), null),
         new("MdfActions", new HttpFunctionTrigger("mdf/{*rest}", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
+        // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
+        new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),
+        new("TrackedLink", new HttpFunctionTrigger("r/{token}", ["GET"]), null),
         // Razor components' own endpoints (e.g. redirects during enhanced navigation).
         new("Framework", new HttpFunctionTrigger("_framework/{*rest}", Read), null),
     ];

@@ -13,6 +13,7 @@ public static class MdfApp
         var services = builder.Services;
         services.AddOptions<MdfOptions>().BindConfiguration(MdfOptions.Section);
         services.TryAddSingleton<FundLedgerStore>();
+        services.TryAddSingleton<PayoutStore>();
         services.AddSingleton<MdfProgramStore>();
         services.AddSingleton<MdfRequestIndex>();
         services.AddSingleton<MdfLinks>();

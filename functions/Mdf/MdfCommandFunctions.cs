@@ -46,14 +46,12 @@ public static class MdfCommandFunctions
         }
     }
 
-    // CREATE-PAYOUT HANDLER: waits for PayoutStore (the other MDF helper's shared/Tcma.Storage/Mdf/PayoutStore.cs,
-    // AddAsync idempotent by claim id). Until it is merged the approved payout is only logged; the claim's state holds
-    // its amount, so nothing is lost, and a re-run of these messages books it once PayoutStore exists.
-    private static Task CreatePayoutAsync(MdfCommandMessage message, IServiceProvider services, ILogger logger, CancellationToken ct)
+    /// <summary>An approved claim becomes a payout finance exports; <see cref="PayoutStore.AddAsync"/> is idempotent by claim.</summary>
+    private static async Task CreatePayoutAsync(MdfCommandMessage message, IServiceProvider services, ILogger logger, CancellationToken ct)
     {
         var payout = message.PayoutDue ?? throw new FormatException("a payout message carries the payout");
+        await services.GetRequiredService<PayoutStore>().AddAsync(message.VendorId, payout, ct);
         logger.LogInformation("Payout {Reference} of {Amount} owed to {Partner} for claim {Claim}", payout.Reference, payout.Amount, payout.PartnerId, payout.ClaimId);
-        return Task.CompletedTask;
     }
 
     private static async Task EmailPartnerAsync(MdfCommandMessage message, IServiceProvider services, CancellationToken ct)

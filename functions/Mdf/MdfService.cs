@@ -36,7 +36,7 @@ public sealed record ProofUpload(ProofFile File, byte[] Bytes);
 /// should remain, so booking one twice, or two out of order, never moves a cent more.
 /// </summary>
 public sealed class MdfService(
-    WorkflowEngine engine, FundLedgerStore ledger, MdfProgramStore programs, MdfRequestIndex index, StorageAccount storage,
+    WorkflowEngine engine, FundLedgerStore ledger, MdfProgramStore programs, MdfRequestIndex index, PayoutStore payouts, StorageAccount storage,
     TimeProvider clock, ILogger<MdfService> logger)
 {
     public const string ProofContainer = "proofs";
@@ -182,6 +182,9 @@ public sealed class MdfService(
             return again.IsRefused ? MdfOutcome<ClaimState>.No(again.Refusals, after) : MdfOutcome<ClaimState>.Ok(after, 200, again.NoOpReason);
         }
         await BookReleasesAsync(state.FundId, state.Program!.Currency, t.Commands, ct);
+        // The outbox carries the payout too; recording it now lets finance see it at once.
+        foreach (var payout in t.Commands.OfType<CreatePayout>())
+            await payouts.AddAsync(vendorId, payout.Payout, ct);
         return MdfOutcome<ClaimState>.Ok(after);
     }
 

@@ -1,6 +1,7 @@
 using Tcma.Functions.Kits;
 using Tcma.Storage;
 using Tcma.Storage.Identity;
+using Tcma.Storage.Launches;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
@@ -24,10 +25,13 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
+        PayoutStore.TableName,
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        Tcma.Domain.Launches.CampaignEmail.Queue,
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue];
 
     public static readonly IReadOnlyList<string> Containers =

@@ -84,6 +84,9 @@ public sealed class MdfClaimTests
         Assert.Equal(MdfTestKit.Usd(1_200m), approved.Amount);
         figures = await kit.FiguresAsync();
         Assert.Equal((MdfTestKit.Usd(1_200m), MdfTestKit.Usd(18_800m)), (figures.Claimed, figures.Available));
+        // The approved claim is owed to the partner: finance's payout list has it once, for the approved amount.
+        var payout = await kit.App.Services.GetRequiredService<PayoutStore>().GetAsync(kit.Vendor, claim.Id);
+        Assert.Equal((MdfTestKit.Usd(1_200m), "6100-EVT", PayoutStatus.Owed), (payout!.Payout.Amount, payout.Payout.GlCode, payout.Status));
         var mails = await kit.App.Inbox.WaitForAsync(kit.PartnerEmail, 4);
         Assert.Contains(mails, m => m.Text!.Contains("MDF-" + claim.Id));
         await kit.AssertLedgerExactAsync();

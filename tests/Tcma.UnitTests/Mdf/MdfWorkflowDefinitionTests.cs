@@ -8,6 +8,8 @@ using Tcma.Functions.Identity;
 using Tcma.Functions.Mdf;
 using Tcma.Storage.Mdf;
 using static Tcma.UnitTests.Mdf.Samples;
+using SetTimer = Tcma.Domain.Workflows.SetTimer;
+using CancelTimer = Tcma.Domain.Workflows.CancelTimer;
 
 namespace Tcma.UnitTests.Mdf;
 
@@ -76,7 +78,7 @@ public sealed class MdfWorkflowDefinitionTests
         var ledger = lower.Commands.OfType<SendMessage>().Select(m => MdfJson.Read<MdfCommandMessage>(m.Json)).Single(m => m.Kind == MdfCommandMessage.Ledger);
         Assert.Equal(new ReleaseReservation("req-1", Usd(4_000m), "approved USD 4,000.00 instead of USD 6,000.00", ChannelManager.UserId, Now), ledger.Command);
         Assert.Equal(Fund, ledger.FundId);
-        Assert.Equal(["Reminder-1", "Escalation-1"], lower.Commands.OfType<CancelTimer>().Select(t => t.Name));
+        Assert.Equal(["Reminder-1", "Escalation-1", "ActivityStart-0"], lower.Commands.OfType<CancelTimer>().Select(t => t.Name));
 
         var wrong = ((IWorkflowDefinition)Requests).Decide(submitted.StateJson, Event(new ApproveRequest(1, null, new Actor(Director.UserId))), Now);
         Assert.Empty(wrong.Commands);
