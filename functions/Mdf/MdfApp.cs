@@ -8,6 +8,12 @@ namespace Tcma.Functions.Mdf;
 /// <summary>MDF programs, fund requests, approvals from email and claims: services, the command queue's function, endpoints.</summary>
 public static class MdfApp
 {
+    public const string ResumeFunction = "MdfResume";
+    /// <summary>Every five minutes: submissions a crash interrupted are finished within minutes.</summary>
+    public const string ResumeSchedule = "0 */5 * * * *";
+    /// <summary>Long enough that a submission still in flight is never started twice over (it would be a no-op anyway).</summary>
+    public static readonly TimeSpan ResumeAfter = TimeSpan.FromMinutes(2);
+
     public static WebApplicationBuilder AddMdf(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -22,6 +28,8 @@ public static class MdfApp
         services.AddWorkflow<FundRequestDefinition>();
         services.AddWorkflow<ClaimDefinition>();
         services.AddFunction(new FunctionDefinition(MdfCommandFunctions.Name, new QueueFunctionTrigger(MdfCommandTranslator.Queue), MdfCommandFunctions.HandleAsync));
+        services.AddFunction(new FunctionDefinition(ResumeFunction, new TimerFunctionTrigger(ResumeSchedule), (_, sp, ct) =>
+            sp.GetRequiredService<MdfService>().ResumeAsync(ResumeAfter, ct)));
         return builder;
     }
 

@@ -72,20 +72,70 @@ public sealed class MdfService(
         var t = FundRequestWorkflow.Apply(FundRequestState.New(requestId, partnerId, fund.FundId), submit, clock.GetUtcNow());
         if (t.IsRefused) return MdfOutcome<FundRequestState>.No(t.Refusals);
 
-        await index.AddAsync(vendorId, new MdfSubject(MdfSubjectKind.Request, requestId, partnerId, programId, clock.GetUtcNow()), ct);
-        Refusal? refused = null;
-        foreach (var reserve in t.Commands.OfType<AppendToLedger>().Where(c => c.Command is ReserveFunds))
-        {
-            var outcome = await ledger.ExecuteAsync(fund.FundId, program.Currency, reserve.Command, ct);
-            refused = outcome.Decision.Refusal;
-        }
-        var data = new RequestEventData(vendorId, requestId, partnerId, fund.FundId, submit, refused);
-        await engine.StartAsync(MdfWorkflowTypes.FundRequest, requestId, new WorkflowEvent("submit", "submit", by.UserId, MdfJson.Write(data)), ct);
+        var intent = new RequestEventData(vendorId, requestId, partnerId, fund.FundId, submit);
+        await index.AddAsync(vendorId, new MdfSubject(MdfSubjectKind.Request, requestId, partnerId, programId, clock.GetUtcNow()), MdfJson.Write(intent), ct);
+        var refused = await StartRequestAsync(intent, ct);
         var after = await engine.GetRequestAsync(requestId, ct);
         if (after is null) return MdfOutcome<FundRequestState>.No(500, new Refusal("mdf.not_started", "The request could not be started; send it again."));
         if (after.Status == FundRequestStatus.NotFunded)
             return MdfOutcome<FundRequestState>.No([new Refusal("request.over_available", refused?.Message ?? "The fund has not enough available.")], after);
         return MdfOutcome<FundRequestState>.Ok(after, 201);
+    }
+
+    /// <summary>Reserves (idempotent), then commits the submission with the ledger's answer: the part a crash can interrupt and a resume repeats.</summary>
+    private async Task<Refusal?> StartRequestAsync(RequestEventData intent, CancellationToken ct)
+    {
+        var submit = (SubmitRequest)intent.Event;
+        var now = clock.GetUtcNow();
+        var t = FundRequestWorkflow.Apply(FundRequestState.New(intent.RequestId, intent.PartnerId, intent.FundId), submit, now);
+        if (t.IsRefused)
+        {
+            // Resumed too late to stand (the activity is now too close): whatever was reserved goes back.
+            await ledger.ExecuteAsync(intent.FundId, submit.Program.Currency, new ReleaseReservation(intent.RequestId, submit.Program.Zero, "submission not completed", "system:resume", now), ct);
+            await index.CloseAsync(intent.VendorId, MdfSubjectKind.Request, intent.RequestId, ct);
+            return t.Refusals[0];
+        }
+        Refusal? refused = null;
+        foreach (var reserve in t.Commands.OfType<AppendToLedger>().Where(c => c.Command is ReserveFunds))
+            refused = (await ledger.ExecuteAsync(intent.FundId, submit.Program.Currency, reserve.Command, ct)).Decision.Refusal;
+        await engine.StartAsync(MdfWorkflowTypes.FundRequest, intent.RequestId,
+            new WorkflowEvent("submit", "submit", submit.By.UserId, MdfJson.Write(intent with { ReservationRefused = refused })), ct);
+        await index.CloseAsync(intent.VendorId, MdfSubjectKind.Request, intent.RequestId, ct);
+        return refused;
+    }
+
+    /// <summary>
+    /// Finishes submissions a crash left between the ledger and the workflow (run by a timer): each is started as it
+    /// would have been, so its reservation is never stranded. Requests and claims started meanwhile are only closed.
+    /// </summary>
+    public async Task<int> ResumeAsync(TimeSpan olderThan, CancellationToken ct)
+    {
+        var resumed = 0;
+        foreach (var intent in await index.OpenAsync(clock.GetUtcNow() - olderThan, 200, ct))
+        {
+            try
+            {
+                if (intent.Kind == MdfSubjectKind.Request)
+                {
+                    if (await engine.GetRequestAsync(intent.Id, ct) is { Status: not FundRequestStatus.Draft }) { await index.CloseAsync(intent.VendorId, intent.Kind, intent.Id, ct); continue; }
+                    await StartRequestAsync(MdfJson.Read<RequestEventData>(intent.Data), ct);
+                }
+                else
+                {
+                    if (await engine.GetClaimAsync(intent.Id, ct) is { Status: not ClaimStatus.Draft }) { await index.CloseAsync(intent.VendorId, intent.Kind, intent.Id, ct); continue; }
+                    var data = MdfJson.Read<ClaimEventData>(intent.Data);
+                    var refusal = await StartClaimAsync(data, ct);
+                    if (refusal is not null) logger.LogWarning("Claim {Claim} could not be resumed: {Refusal}", intent.Id, refusal);
+                }
+                resumed++;
+                logger.LogWarning("Resumed {Kind} {Id} of {Vendor}, interrupted after {CreatedAt}", intent.Kind, intent.Id, intent.VendorId, intent.CreatedAt);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                logger.LogError(e, "Resuming {Kind} {Id} failed; the next run tries again", intent.Kind, intent.Id);
+            }
+        }
+        return resumed;
     }
 
     /// <summary>Any person's action on a request: an approver's decision, the partner's answer, cancellation, an extension.</summary>
@@ -151,18 +201,41 @@ public sealed class MdfService(
             await container.GetBlobClient(ProofBlobName(vendorId, claimId, i, proofs[i].File.Name))
                 .UploadAsync(new BinaryData(proofs[i].Bytes), new Azure.Storage.Blobs.Models.BlobUploadOptions { HttpHeaders = new BlobHttpHeaders { ContentType = proofs[i].File.ContentType } }, ct);
 
-        await index.AddAsync(vendorId, new MdfSubject(MdfSubjectKind.Claim, claimId, partnerId, FundKey.Parse(request.FundId).ProgramId, clock.GetUtcNow()), ct);
-        foreach (var convert in t.Commands.OfType<AppendToLedger>().Where(c => c.Command is ConvertToClaim))
-        {
-            var outcome = await ledger.ExecuteAsync(request.FundId, request.Program!.Currency, convert.Command, ct);
-            if (outcome.Decision.Refusal is { } refusal) return MdfOutcome<ClaimState>.No(409, refusal);
-        }
         var data = new ClaimEventData(vendorId, claimId, partnerId, submit);
-        await engine.StartAsync(MdfWorkflowTypes.Claim, claimId, new WorkflowEvent("submit", "submit", by.UserId, MdfJson.Write(data)), ct);
-        // The outbox carries the same news to the request; telling it now keeps the partner's page in step.
-        await RecordClaimAsync(vendorId, requestId, claimId, ct);
+        await index.AddAsync(vendorId, new MdfSubject(MdfSubjectKind.Claim, claimId, partnerId, FundKey.Parse(request.FundId).ProgramId, clock.GetUtcNow()), MdfJson.Write(data), ct);
+        if (await StartClaimAsync(data, ct) is { } refusal)
+        {
+            await index.CloseAsync(vendorId, MdfSubjectKind.Claim, claimId, ct);
+            return MdfOutcome<ClaimState>.No(409, refusal);
+        }
         var after = await engine.GetClaimAsync(claimId, ct);
         return after is null ? MdfOutcome<ClaimState>.No(500, new Refusal("mdf.not_started", "The claim could not be started; send it again.")) : MdfOutcome<ClaimState>.Ok(after, 201);
+    }
+
+    /// <summary>Converts the reservation (idempotent), starts the claim and tells its request: what a resume repeats after a crash.</summary>
+    private async Task<Refusal?> StartClaimAsync(ClaimEventData data, CancellationToken ct)
+    {
+        var submit = (SubmitClaim)data.Event;
+        var request = submit.Request;
+        var now = clock.GetUtcNow();
+        var t = ClaimWorkflow.Apply(ClaimState.New(data.ClaimId, data.PartnerId), submit, now);
+        if (t.IsRefused)
+        {
+            // Resumed too late to stand (past the deadline): a conversion already booked goes back to available.
+            var booked = await ledger.GetAsync(request.FundId, request.Program!.Currency, ct);
+            if (booked.Claims.ContainsKey(data.ClaimId))
+                await ledger.ExecuteAsync(request.FundId, request.Program.Currency, new ReleaseClaim(data.ClaimId, request.Program.Zero, "claim not completed", "system:resume", now), ct);
+            await index.CloseAsync(data.VendorId, MdfSubjectKind.Claim, data.ClaimId, ct);
+            return t.Refusals[0];
+        }
+        foreach (var convert in t.Commands.OfType<AppendToLedger>().Where(c => c.Command is ConvertToClaim))
+            if ((await ledger.ExecuteAsync(request.FundId, request.Program!.Currency, convert.Command, ct)).Decision.Refusal is { } refusal)
+                return refusal;
+        await engine.StartAsync(MdfWorkflowTypes.Claim, data.ClaimId, new WorkflowEvent("submit", "submit", submit.By.UserId, MdfJson.Write(data)), ct);
+        await index.CloseAsync(data.VendorId, MdfSubjectKind.Claim, data.ClaimId, ct);
+        // The outbox carries the same news to the request; telling it now keeps the partner's page in step.
+        await RecordClaimAsync(data.VendorId, request.RequestId, data.ClaimId, ct);
+        return null;
     }
 
     public async Task<MdfOutcome<ClaimState>> ActOnClaimAsync(string vendorId, string claimId, ClaimEvent e, string eventId, CancellationToken ct)

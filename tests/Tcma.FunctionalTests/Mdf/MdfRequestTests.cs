@@ -136,4 +136,30 @@ public sealed class MdfRequestTests
         Assert.Single(await kit.App.Inbox.ToAsync(kit.ChannelManager.Email));
         await kit.AssertLedgerExactAsync();
     }
+
+    [Fact]
+    public async Task A_submission_that_died_after_its_reservation_and_was_never_retried_is_finished_by_the_resume_timer()
+    {
+        await using var kit = await MdfTestKit.StartAsync();
+        var service = kit.App.Services.GetRequiredService<MdfService>();
+        var index = kit.App.Services.GetRequiredService<MdfRequestIndex>();
+        // What SubmitAsync had done when the process died: the intent recorded and the money reserved, no workflow.
+        var proposal = new Proposal("events", "Partner breakfast", new DateOnly(2026, 2, 2), new DateOnly(2026, 2, 3), MdfTestKit.Usd(4_000m), MdfTestKit.Usd(2_000m), 25, MdfTestKit.Usd(0m), []);
+        var requestId = MdfWorkflowTypes.StableId('r', kit.Vendor, MdfTestKit.ProgramId, kit.Partner, "died");
+        var fund = await kit.Ledger.GetAsync(kit.FundId, Currency.USD);
+        var intent = new RequestEventData(kit.Vendor, requestId, kit.Partner, kit.FundId, new SubmitRequest(proposal, kit.Program(), fund, new Actor($"partner:{kit.Partner}", kit.Partner)));
+        await index.AddAsync(kit.Vendor, new MdfSubject(MdfSubjectKind.Request, requestId, kit.Partner, MdfTestKit.ProgramId, MdfTestKit.Start), MdfJson.Write(intent));
+        await kit.Ledger.ExecuteAsync(kit.FundId, Currency.USD, new ReserveFunds(requestId, MdfTestKit.Usd(2_000m), $"partner:{kit.Partner}", MdfTestKit.Start));
+
+        Assert.Equal(0, await service.ResumeAsync(TimeSpan.FromMinutes(2), CancellationToken.None)); // too fresh: it may still be in flight
+        kit.Clock.Advance(TimeSpan.FromMinutes(3));
+        Assert.Equal(1, await service.ResumeAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
+        Assert.Equal(0, await service.ResumeAsync(TimeSpan.FromMinutes(2), CancellationToken.None));
+
+        Assert.Equal(FundRequestStatus.PendingApproval, (await kit.RequestAsync(requestId)).Status);
+        await kit.LinksAsync(kit.ChannelManager, requestId);
+        Assert.Single(await kit.Ledger.EntriesAsync(kit.FundId), e => e.Kind == LedgerEntryKind.Reserved);
+        Assert.Equal(MdfTestKit.Usd(2_000m), (await kit.FiguresAsync()).Reserved);
+        await kit.AssertLedgerExactAsync();
+    }
 }
