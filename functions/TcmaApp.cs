@@ -31,6 +31,8 @@ public static class TcmaApp
         builder.AddMdf();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
+        builder.AddMdfExpiry();
+        builder.AddMdfRoi();
         return builder;
     }
 
@@ -47,6 +49,8 @@ public static class TcmaApp
         app.MapMdf();
         app.MapCampaignMail();
         app.MapMdfPayouts();
+        app.MapMdfExpiry();
+        app.MapMdfRoi();
         return app;
     }
 }

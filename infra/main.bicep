@@ -32,6 +32,7 @@ param tables array = [
   'TrackedLinks'
   'Clicks'
   'Payouts'
+  'FundExpiries'
   'MdfPrograms'
   'MdfRequests'
 ]

@@ -27,6 +27,7 @@ public static class StorageResources
         PartnerDirectory.TableName,
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
         PayoutStore.TableName,
+        ExpiryStore.TableName,
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
     ];
 
