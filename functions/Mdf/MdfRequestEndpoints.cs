@@ -269,7 +269,7 @@ public static class MdfRequestEndpoints
 
     /// <summary>An approver decides in the API as in the email: <c>{step, action: approve|approveLower|reject|ask, amount, text}</c>, bound to the signed-in user.</summary>
     private static async Task<Results<JsonHttpResult<RequestView>, ProblemHttpResult>> DecideRequest(
-        string vendorId, string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, MdfProgramStore programs, WorkflowEngine engine, CancellationToken ct)
+        string vendorId, string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, WorkflowEngine engine, CancellationToken ct)
     {
         var (input, problem) = await MdfHttp.ReadJsonAsync<DecisionInput>(request, MaxJsonBytes, JsonSerializerOptions.Web, ct);
         if (problem is not null) return problem;
