@@ -7,6 +7,7 @@ using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
+using Tcma.Functions.Syndication;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
 
@@ -27,12 +28,14 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddLeadRouting();
         builder.AddPartners();
         builder.AddMdf();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
         builder.AddMdfRoi();
+        builder.AddSocialPublishing();
         return builder;
     }
 
@@ -45,12 +48,14 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapLeadRouting();
         app.MapPartners();
         app.MapMdf();
         app.MapCampaignMail();
         app.MapMdfPayouts();
         app.MapMdfExpiry();
         app.MapMdfRoi();
+        app.MapSocialAccounts();
         return app;
     }
 }

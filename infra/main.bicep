@@ -26,6 +26,7 @@ param tables array = [
   'Kits'
   'Leads'
   'LeadEmails'
+  'LeadRouting'
   'Partners'
   'CampaignSends'
   'Suppressions'
@@ -33,6 +34,8 @@ param tables array = [
   'Clicks'
   'Payouts'
   'FundExpiries'
+  'SocialAccounts'
+  'SocialPosts'
   'MdfPrograms'
   'MdfRequests'
 ]
@@ -45,6 +48,9 @@ param queues array = [
   'email-outbox'
   'kit-recalls'
   'campaign-emails'
+  'social-posts'
+  'leads-route'
+  'leads-sync'
   'mdf-commands'
 ]
 
