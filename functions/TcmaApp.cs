@@ -34,6 +34,7 @@ public static class TcmaApp
         builder.AddCrmWebhooks();
         builder.AddLeadErasure();
         builder.AddPartners();
+        builder.AddMdf();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
@@ -57,6 +58,7 @@ public static class TcmaApp
         app.MapCrmWebhooks();
         app.MapLeadErasure();
         app.MapPartners();
+        app.MapMdf();
         app.MapCampaignMail();
         app.MapMdfPayouts();
         app.MapMdfExpiry();

@@ -42,6 +42,8 @@ param tables array = [
   'CrmDeliveries'
   'CrmDeliveryLog'
   'LeadErasures'
+  'MdfPrograms'
+  'MdfRequests'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -56,6 +58,7 @@ param queues array = [
   'leads-route'
   'leads-sync'
   'crm-webhooks'
+  'mdf-commands'
 ]
 
 @description('Blob containers the app uses.')

@@ -23,6 +23,7 @@ public static class PublicHttpFunctions
         new("Error", new HttpFunctionTrigger("error", Forms), null),
         // Partners' public landing pages: /p/{vendorId}/{partnerId}/{kitId}, their form, thank-you page and logo.
         new("LandingPages", new HttpFunctionTrigger("p/{*rest}", Forms), null),
+        new("MdfActions", new HttpFunctionTrigger("mdf/{*rest}", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
         // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
         new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),

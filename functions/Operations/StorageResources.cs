@@ -35,6 +35,7 @@ public static class StorageResources
         Tcma.Functions.Leads.LeadImports.TableName,
         CrmWebhookStore.ConfigTable, CrmWebhookStore.DeliveriesTable, CrmWebhookStore.LogTable,
         ErasureStore.TableName,
+        MdfProgramStore.TableName, MdfRequestIndex.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -44,6 +45,7 @@ public static class StorageResources
         Tcma.Domain.Launches.SocialPostDue.Queue,
         "leads-route", "leads-sync",
         Tcma.Domain.Leads.CrmNotification.Queue,
+        Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =
