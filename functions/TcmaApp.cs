@@ -1,6 +1,7 @@
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
+using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
@@ -26,6 +27,7 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddPartners();
+        builder.AddLaunches();
         return builder;
     }
 
@@ -39,6 +41,7 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapPartners();
+        app.MapLaunches();
         return app;
     }
 }

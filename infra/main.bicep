@@ -27,6 +27,7 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'Launches'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -36,6 +37,9 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
+  'launch-work'
+  'campaign-emails'
+  'social-posts'
 ]
 
 @description('Blob containers the app uses.')
@@ -45,6 +49,7 @@ param containers array = [
   'renders'
   'brand-logos'
   'proofs'
+  'launch-contacts'
 ]
 
 @description('Memory per instance; the Flex Consumption plan offers these sizes.')

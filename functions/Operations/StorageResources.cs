@@ -1,6 +1,8 @@
 using Tcma.Functions.Kits;
 using Tcma.Storage;
+using Tcma.Domain.Launches;
 using Tcma.Storage.Identity;
+using Tcma.Storage.Launches;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
@@ -24,12 +26,15 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        LaunchStore.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue];
+    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+        LaunchWork.Queue, CampaignEmail.Queue, SocialPostDue.Queue];
 
     public static readonly IReadOnlyList<string> Containers =
-        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs"];
+        [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",
+         LaunchStore.ContactsContainer];
 
     /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
     public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });
