@@ -1,0 +1,187 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Tcma.Domain.Launches;
+using Tcma.FunctionalTests.Identity;
+using Tcma.FunctionalTests.Infrastructure;
+using Tcma.Storage.Launches;
+using Tcma.Storage.Workflows;
+using static Tcma.FunctionalTests.Launches.LaunchSetup;
+
+namespace Tcma.FunctionalTests.Launches;
+
+public sealed class LaunchTests
+{
+    // 05:00 UTC on a Monday: before day 0's 09:00-11:00 Berlin window.
+    private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero));
+
+    private static string Csv(params string[] emails) =>
+        "Email,First name,Last name,Company,Consent\n" + string.Join("\n", emails.Select((e, i) => $"{e},Person{i},Last,Firm {i},yes")) + "\n";
+
+    [Fact]
+    public async Task Contacts_are_counted_by_consent_duplicates_and_validity_and_formulas_stay_text()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(Clock());
+        var (_, token, _, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var csv = "Email,First name,Consent\nada@example.com,=HYPERLINK(\"http://evil\"),yes\nADA@example.com,Ada,yes\nbob@example.com,Bob,no\nnot-an-address,X,yes\ncy@example.com,Cy,Yes\n";
+        var response = await partner.PostAsync("/api/partner/launch/contacts", new StringContent(csv, System.Text.Encoding.UTF8, "text/csv"));
+        var view = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal((2, 1, 1, 1), (view.GetProperty("imported").GetInt32(), view.GetProperty("withoutConsent").GetInt32(),
+            view.GetProperty("duplicates").GetInt32(), view.GetProperty("invalid").GetInt32()));
+
+        var notCsv = await partner.PostAsync("/api/partner/launch/contacts", new ByteArrayContent([0x89, 0x50, 0x4E, 0x47, 0, 0, 1]) { Headers = { ContentType = new("text/csv") } });
+        Assert.Equal(HttpStatusCode.BadRequest, notCsv.StatusCode);
+        Assert.Equal(HttpStatusCode.UnsupportedMediaType, (await partner.PostAsync("/api/partner/launch/contacts", JsonContent.Create(new { }))).StatusCode);
+        var huge = new StringContent("Email,Consent\n" + string.Concat(Enumerable.Repeat("someone@example.com,yes\n", 260_000)), System.Text.Encoding.UTF8, "text/csv");
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, (await partner.PostAsync("/api/partner/launch/contacts", huge)).StatusCode);
+    }
+
+    [Fact]
+    public async Task Concurrent_confirms_of_one_invitation_make_exactly_one_launch()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(Clock());
+        var (_, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var contacts = await UploadContactsAsync(partner, Csv(Unique("a"), Unique("b")));
+        var body = Confirm(invitationId, "2026-12-07", contacts);
+
+        var responses = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => partner.PostAsJsonAsync("/api/partner/launch", body)));
+        var views = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<JsonElement>()));
+        Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.Created or HttpStatusCode.OK, r.StatusCode.ToString()));
+        Assert.Single(responses, r => r.StatusCode == HttpStatusCode.Created);
+        Assert.Single(views.Select(v => v.GetProperty("launchId").GetString()).Distinct());
+        var launchId = views[0].GetProperty("launchId").GetString()!;
+        Assert.Matches("^cloud-backup-nurture-[0-9]+$", launchId);
+
+        var retry = await partner.PostAsJsonAsync("/api/partner/launch", body);
+        Assert.Equal(HttpStatusCode.OK, retry.StatusCode);
+        Assert.Equal(launchId, (await retry.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("launchId").GetString());
+        Assert.Single(await app.Services.GetRequiredService<LaunchStore>().LaunchIdsOfAsync(Vendor, Kit, "1.0.0", default));
+    }
+
+    [Fact]
+    public async Task A_bad_confirmation_lists_every_problem_and_launches_nothing()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(Clock());
+        var (_, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var response = await partner.PostAsJsonAsync("/api/partner/launch", new
+        {
+            launchKey = invitationId, startDate = "2026-12-01", timeZone = "Mars/Olympus",
+            edits = new { body = new string('x', 91), price = "free" }, email = true, contacts = "northwind/other-partner/0000.json", networks = new[] { "myspace" },
+        });
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        foreach (var field in new[] { "body", "contacts", "networks", "price", "startDate", "timeZone" })
+            Assert.True(errors.TryGetProperty(field, out _), $"no problem named {field}: {errors}");
+        Assert.Equal(HttpStatusCode.BadRequest, (await partner.PostAsync("/api/partner/launch", new StringContent("{", System.Text.Encoding.UTF8, "application/json"))).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await partner.PostAsJsonAsync("/api/partner/launch", Confirm("someone-else", "2026-12-08", null, networks: ["LinkedIn"]))).StatusCode);
+        Assert.Empty(await app.Services.GetRequiredService<LaunchStore>().LaunchIdsOfAsync(Vendor, Kit, "1.0.0", default));
+    }
+
+    [Fact]
+    public async Task Due_touches_hand_one_personalised_email_per_contact_to_the_mailer_and_pause_stops_the_next_one()
+    {
+        var clock = Clock();
+        await using var app = await TcmaAppFactory.StartAsync(clock);
+        var (_, token, invitationId, contact) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var (ada, bob) = (Unique("ada"), Unique("bob"));
+        var contacts = await UploadContactsAsync(partner, Csv(ada, bob));
+        var confirmed = await partner.PostAsJsonAsync("/api/partner/launch",
+            Confirm(invitationId, "2026-12-07", contacts, edits: new { intro = "<b>Bold</b> & honest" }, networks: ["LinkedIn"]));
+        Assert.Equal(HttpStatusCode.Created, confirmed.StatusCode);
+        var launch = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
+        var launchId = launch.GetProperty("launchId").GetString()!;
+        Assert.StartsWith("Mon 7 Dec 2026 09:00 Europe/Berlin", launch.GetProperty("touches")[0].GetProperty("dueLocal").GetString());
+        var statusUrl = launch.GetProperty("statusUrl").GetString()!;
+
+        // The confirmation email carries the control links.
+        var confirmation = Assert.Single(await app.Inbox.WaitForAsync(contact, 2), e => e.Subject?.StartsWith("Launched") == true);
+        Assert.Contains("/pause?t=", await app.Inbox.SourceAsync(confirmation.Id));
+
+        var engine = app.Services.GetRequiredService<WorkflowEngine>();
+        var launches = app.Services.GetRequiredService<Functions.Launches.LaunchService>();
+        Assert.True((await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s?.AssetsRendered == true))!.AssetsRendered);
+
+        clock.Advance(TimeSpan.FromHours(3)); // 08:00 UTC = 09:00 Berlin
+        await engine.SweepAsync();
+        var emails = await WaitForQueuedAsync<CampaignEmail>(app, CampaignEmail.Queue, 2);
+        Assert.Equal(new[] { ada, bob }.Order(StringComparer.Ordinal), emails.Select(e => e.RecipientEmail).Order(StringComparer.Ordinal));
+        var first = emails.Single(e => e.RecipientEmail == ada);
+        Assert.Equal("Sample Partner IT", first.FromName);
+        Assert.Equal("sam@sample-partner.example", first.ReplyTo);
+        Assert.Contains("San Francisco", first.PostalAddress);
+        Assert.Contains(CampaignEmail.UnsubscribePlaceholder, first.Html + first.Text);
+        Assert.Contains("&lt;b&gt;Bold&lt;/b&gt; &amp; honest", first.Html);
+        Assert.Contains($"/p/{Vendor}/contoso/{Kit}?launch={launchId}", first.Html + first.Text);
+        Assert.Equal(LaunchWorkflow.SendId(launchId, first.TouchId, ada), first.SendId);
+        Assert.NotEqual(first.SendId, emails.Single(e => e.RecipientEmail == bob).SendId);
+
+        var gate = app.Services.GetRequiredService<ILaunchSendGate>();
+        Assert.True(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
+        var sent = await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s!.AllTouches[0].State == TouchState.Sent);
+        Assert.Equal(2, sent!.AllTouches[0].Sent);
+        Assert.False(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
+
+        // Pause through the partner's control page: a GET asks, only the POST acts.
+        var controlToken = TokenOf(statusUrl);
+        var page = app.Anonymous();
+        var question = await page.GetStringAsync($"/partner/launches/{launchId}/pause?t={Uri.EscapeDataString(controlToken)}");
+        Assert.Contains("Pause this launch?", question);
+        Assert.Equal(LaunchStatus.Running, (await launches.StateAsync(Vendor, launchId, default))!.Status);
+        var form = new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "launch-control",
+            ["__RequestVerificationToken"] = System.Text.RegularExpressions.Regex.Match(question, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value,
+        });
+        var acted = await page.PostAsync($"/partner/launches/{launchId}/pause?t={Uri.EscapeDataString(controlToken)}", form);
+        Assert.Contains("The launch is now paused", await acted.Content.ReadAsStringAsync());
+        Assert.Equal(LaunchStatus.Paused, (await launches.StateAsync(Vendor, launchId, default))!.Status);
+
+        clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(30)); // 07:30 UTC = 08:30 Berlin, inside the LinkedIn touch's window
+        await engine.SweepAsync();
+        await Task.Delay(500);
+        Assert.Empty(await QueuedAsync<SocialPostDue>(app, SocialPostDue.Queue));
+        Assert.Equal(TouchState.Scheduled, (await launches.StateAsync(Vendor, launchId, default))!.AllTouches[1].State);
+
+        // Resume while day 2's 08:00-09:00 window is open: the post goes now.
+        await launches.ControlAsync(Vendor, launchId, LaunchWorkflow.Resumed, "contoso", default);
+        await engine.SweepAsync();
+        var post = Assert.Single(await WaitForQueuedAsync<SocialPostDue>(app, SocialPostDue.Queue, 1));
+        Assert.Equal(Domain.SocialNetwork.LinkedIn, post.Network);
+        Assert.Equal("renders", post.ImageContainer);
+        Assert.Contains("Sample Partner IT", post.Text);
+
+        var status = await Partner(app, controlToken).GetFromJsonAsync<JsonElement>($"/api/partner/launches/{launchId}");
+        Assert.Equal("Running", status.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.NotFound, (await Partner(app, token).GetAsync($"/api/partner/launches/{launchId}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_kit_recall_stops_every_launch_of_that_version_and_the_gate_says_no()
+    {
+        var clock = Clock();
+        await using var app = await TcmaAppFactory.StartAsync(clock);
+        var (vendor, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var contacts = await UploadContactsAsync(partner, Csv(Unique("x")));
+        var launch = await (await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-08", contacts))).Content.ReadFromJsonAsync<JsonElement>();
+        var launchId = launch.GetProperty("launchId").GetString()!;
+        var launches = app.Services.GetRequiredService<Functions.Launches.LaunchService>();
+
+        Assert.Equal(HttpStatusCode.OK, (await vendor.PostAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/recall", null)).StatusCode);
+        var state = await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s!.Status == LaunchStatus.Recalled);
+        Assert.Equal(LaunchStatus.Recalled, state!.Status);
+        Assert.All(state.AllTouches.Where(t => t.State != TouchState.Skipped), t => Assert.Equal(TouchState.Stopped, t.State));
+
+        clock.Advance(TimeSpan.FromDays(1));
+        await app.Services.GetRequiredService<WorkflowEngine>().SweepAsync();
+        await Task.Delay(500);
+        Assert.Empty(await QueuedAsync<CampaignEmail>(app, CampaignEmail.Queue));
+        Assert.False(await app.Services.GetRequiredService<ILaunchSendGate>().MaySendAsync(Vendor, launchId, state.AllTouches[0].TouchId, default));
+    }
+}
