@@ -3,6 +3,7 @@ using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
+using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
@@ -27,6 +28,8 @@ public static class TcmaApp
         builder.AddKits();
         builder.AddLeads();
         builder.AddPartners();
+        builder.AddCampaignMail();
+        builder.AddMdfPayouts();
         builder.AddLaunches();
         return builder;
     }
@@ -41,6 +44,8 @@ public static class TcmaApp
         app.MapKits();
         app.MapLeads();
         app.MapPartners();
+        app.MapCampaignMail();
+        app.MapMdfPayouts();
         app.MapLaunches();
         return app;
     }

@@ -27,6 +27,11 @@ param tables array = [
   'Leads'
   'LeadEmails'
   'Partners'
+  'CampaignSends'
+  'Suppressions'
+  'TrackedLinks'
+  'Clicks'
+  'Payouts'
   'Launches'
 ]
 

@@ -22,6 +22,9 @@ public static class PublicHttpFunctions
         new("Forbidden", new HttpFunctionTrigger("forbidden", Forms), null),
         new("Error", new HttpFunctionTrigger("error", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
+        // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
+        new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),
+        new("TrackedLink", new HttpFunctionTrigger("r/{token}", ["GET"]), null),
         // Razor components' own endpoints (e.g. redirects during enhanced navigation).
         new("Framework", new HttpFunctionTrigger("_framework/{*rest}", Read), null),
     ];

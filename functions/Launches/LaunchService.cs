@@ -307,11 +307,11 @@ public sealed class LaunchService(
         var touches = Plan(kit.Manifest, record.StartDate, recordZone, record.Email, record.Networks);
         var confirmation = await ConfirmationAsync(record, kit, touches, recordZone, controlToken, ct);
         var started = new LaunchStarted(vendorId, record.PartnerId, launchId, touches, confirmation);
-        var result = await workflows.StartAsync(LaunchWorkflow.TypeName, LaunchWorkflow.InstanceId(vendorId, launchId),
+        await workflows.StartAsync(LaunchWorkflow.TypeName, LaunchWorkflow.InstanceId(vendorId, launchId),
             new WorkflowEvent("started", LaunchWorkflow.Started, $"partner:{record.PartnerId}", JsonSerializer.Serialize(started, WorkflowJson.Options)), ct);
         await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i.LaunchId is null ? i with { LaunchId = launchId } : null, ct);
         var view = await ViewAsync(vendorId, record, statusUrl, ct) ?? new LaunchView(launchId, kit.KitId, kit.Version, "Running", record.TimeZone, statusUrl, Views(touches, recordZone));
-        return new Outcome<LaunchView>.Done(view, Created: created && result.Outcome == WorkflowOutcome.Applied);
+        return new Outcome<LaunchView>.Done(view, Created: created);
     }
 
     private async Task<OutboxEmail?> ConfirmationAsync(LaunchRecord launch, KitVersion kit, IReadOnlyList<LaunchTouch> touches, TimeZoneInfo zone, string controlToken, CancellationToken ct)
@@ -373,7 +373,7 @@ public sealed class LaunchService(
     {
         var state = await StateAsync(work.VendorId, work.LaunchId, ct);
         var touch = state?.AllTouches.FirstOrDefault(t => t.Index == work.Touch);
-        if (state is null || touch is null || !state.MaySend(touch.TouchId))
+        if (state is null || touch is not { State: TouchState.Sending } || !state.MaySend(touch.TouchId))
         {
             logger.LogInformation("Launch {Launch} touch {Touch}: not sent, the launch is {Status}", work.LaunchId, work.Touch, state?.Status);
             return;
@@ -398,7 +398,7 @@ public sealed class LaunchService(
             var size = Math.Max(1, Options.ChunkSize);
             for (var chunk = await store.NextChunkAsync(launch.VendorId, launch.LaunchId, touch.TouchId, ct); chunk * size < contacts.Count; chunk++)
             {
-                if (chunk > 0 && (await StateAsync(work.VendorId, work.LaunchId, ct))?.MaySend(touch.TouchId) != true)
+                if (chunk > 0 && !StillSending(await StateAsync(work.VendorId, work.LaunchId, ct), touch.Index))
                 {
                     logger.LogInformation("Launch {Launch} touch {Touch}: stopped after {Chunks} chunks", launch.LaunchId, touch.TouchId, chunk);
                     return;
@@ -443,6 +443,9 @@ public sealed class LaunchService(
         await workflows.RaiseAsync(LaunchWorkflow.TypeName, LaunchWorkflow.InstanceId(work.VendorId, work.LaunchId),
             new WorkflowEvent($"touch-sent:{touch.Index}", LaunchWorkflow.TouchSentEvent, "system:launch", JsonSerializer.Serialize(new TouchSent(touch.Index, count), WorkflowJson.Options)), ct);
     }
+
+    private static bool StillSending(LaunchState? state, int touch) =>
+        state is { Status: LaunchStatus.Running } && state.AllTouches.FirstOrDefault(t => t.Index == touch) is { State: TouchState.Sending };
 
     private async Task<(LaunchRecord, KitVersion, BrandProfile)> LoadAsync(LaunchWork work, CancellationToken ct)
     {

@@ -26,11 +26,14 @@ public static class StorageResources
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
         PartnerDirectory.TableName,
+        CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
+        PayoutStore.TableName,
         LaunchStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
-        LaunchWork.Queue, CampaignEmail.Queue, SocialPostDue.Queue];
+        Tcma.Domain.Launches.CampaignEmail.Queue,
+        LaunchWork.Queue, SocialPostDue.Queue];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",

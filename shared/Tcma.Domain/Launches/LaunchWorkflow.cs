@@ -47,9 +47,13 @@ public sealed record LaunchState(
 {
     [JsonIgnore] public IReadOnlyList<LaunchTouch> AllTouches => Touches ?? [];
 
-    /// <summary>Only a running launch sends, and only a touch whose time has come.</summary>
+    /// <summary>
+    /// Only a running launch sends (a finished one still delivers what its last touch handed on), and only a touch
+    /// whose time has come: one being handed to the mailer, or already handed on and waiting in its queue.
+    /// </summary>
     public bool MaySend(string touchId) =>
-        Status == LaunchStatus.Running && AllTouches.Any(t => t.TouchId == touchId && t.State == TouchState.Sending);
+        Status is LaunchStatus.Running or LaunchStatus.Finished &&
+        AllTouches.Any(t => t.TouchId == touchId && t.State is TouchState.Sending or TouchState.Sent);
 }
 
 /// <summary>

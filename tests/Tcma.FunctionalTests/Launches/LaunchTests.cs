@@ -12,8 +12,11 @@ using static Tcma.FunctionalTests.Launches.LaunchSetup;
 
 namespace Tcma.FunctionalTests.Launches;
 
-public sealed class LaunchTests
+public sealed partial class LaunchTests
 {
+    [System.Text.RegularExpressions.GeneratedRegex("""https?://[^"'\s<>]+/r/[^"'\s<>]+""")]
+    private static partial System.Text.RegularExpressions.Regex TrackedLinks();
+
     // 05:00 UTC on a Monday: before day 0's 09:00-11:00 Berlin window.
     private static FakeTimeProvider Clock() => new(new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero));
 
@@ -109,23 +112,32 @@ public sealed class LaunchTests
 
         clock.Advance(TimeSpan.FromHours(3)); // 08:00 UTC = 09:00 Berlin
         await engine.SweepAsync();
-        var emails = await WaitForQueuedAsync<CampaignEmail>(app, CampaignEmail.Queue, 2);
-        Assert.Equal(new[] { ada, bob }.Order(StringComparer.Ordinal), emails.Select(e => e.RecipientEmail).Order(StringComparer.Ordinal));
-        var first = emails.Single(e => e.RecipientEmail == ada);
-        Assert.Equal("Sample Partner IT", first.FromName);
-        Assert.Equal("sam@sample-partner.example", first.ReplyTo);
-        Assert.Contains("San Francisco", first.PostalAddress);
-        Assert.Contains(CampaignEmail.UnsubscribePlaceholder, first.Html + first.Text);
-        Assert.Contains("&lt;b&gt;Bold&lt;/b&gt; &amp; honest", first.Html);
-        Assert.Contains($"/p/{Vendor}/contoso/{Kit}?launch={launchId}", first.Html + first.Text);
-        Assert.Equal(LaunchWorkflow.SendId(launchId, first.TouchId, ada), first.SendId);
-        Assert.NotEqual(first.SendId, emails.Single(e => e.RecipientEmail == bob).SendId);
+
+        // The campaign mailer (consuming campaign-emails) delivers one personalised email per contact.
+        var received = Assert.Single(await app.Inbox.WaitForAsync(ada));
+        Assert.Single(await app.Inbox.WaitForAsync(bob));
+        Assert.Contains("Sample Partner IT", received.From[0].Name);
+        Assert.Contains("Person0", received.Html);
+        Assert.Contains("&lt;b&gt;Bold&lt;/b&gt; &amp; honest", received.Html);
+        Assert.DoesNotContain(CampaignEmail.UnsubscribePlaceholder, received.Html + received.Text);
+        var source = await app.Inbox.SourceAsync(received.Id);
+        Assert.Contains("List-Unsubscribe:", source);
+        Assert.Contains("sam@sample-partner.example", source); // Reply-To the partner
+        // The landing page link is tracked: the redirect leads to this launch's landing page.
+        var tracked = TrackedLinks().Matches(received.Html!).Select(m => new Uri(System.Net.WebUtility.HtmlDecode(m.Value)).PathAndQuery).ToList();
+        Assert.NotEmpty(tracked);
+        var targets = new List<string>();
+        foreach (var path in tracked.Distinct())
+            targets.Add((await app.Anonymous().GetAsync(path)).Headers.Location?.ToString() ?? "");
+        Assert.Contains(targets, t => t.Contains($"/p/{Vendor}/contoso/{Kit}?launch={launchId}"));
 
         var gate = app.Services.GetRequiredService<ILaunchSendGate>();
-        Assert.True(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
         var sent = await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s!.AllTouches[0].State == TouchState.Sent);
         Assert.Equal(2, sent!.AllTouches[0].Sent);
-        Assert.False(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
+        var first = sent.AllTouches[0];
+        // Handed on but still queued for the mailer: still allowed, until a pause.
+        Assert.True(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
+        Assert.False(await gate.MaySendAsync(Vendor, launchId, sent.AllTouches[2].TouchId, default));
 
         // Pause through the partner's control page: a GET asks, only the POST acts.
         var controlToken = TokenOf(statusUrl);
@@ -141,6 +153,7 @@ public sealed class LaunchTests
         var acted = await page.PostAsync($"/partner/launches/{launchId}/pause?t={Uri.EscapeDataString(controlToken)}", form);
         Assert.Contains("The launch is now paused", await acted.Content.ReadAsStringAsync());
         Assert.Equal(LaunchStatus.Paused, (await launches.StateAsync(Vendor, launchId, default))!.Status);
+        Assert.False(await gate.MaySendAsync(Vendor, launchId, first.TouchId, default));
 
         clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(30)); // 07:30 UTC = 08:30 Berlin, inside the LinkedIn touch's window
         await engine.SweepAsync();
@@ -168,7 +181,8 @@ public sealed class LaunchTests
         await using var app = await TcmaAppFactory.StartAsync(clock);
         var (vendor, token, invitationId, _) = await InvitedPartnerAsync(app);
         var partner = Partner(app, token);
-        var contacts = await UploadContactsAsync(partner, Csv(Unique("x")));
+        var recipient = Unique("x");
+        var contacts = await UploadContactsAsync(partner, Csv(recipient));
         var launch = await (await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-08", contacts))).Content.ReadFromJsonAsync<JsonElement>();
         var launchId = launch.GetProperty("launchId").GetString()!;
         var launches = app.Services.GetRequiredService<Functions.Launches.LaunchService>();
@@ -180,8 +194,8 @@ public sealed class LaunchTests
 
         clock.Advance(TimeSpan.FromDays(1));
         await app.Services.GetRequiredService<WorkflowEngine>().SweepAsync();
-        await Task.Delay(500);
-        Assert.Empty(await QueuedAsync<CampaignEmail>(app, CampaignEmail.Queue));
+        await Task.Delay(1000);
+        Assert.Empty(await app.Inbox.ToAsync(recipient));
         Assert.False(await app.Services.GetRequiredService<ILaunchSendGate>().MaySendAsync(Vendor, launchId, state.AllTouches[0].TouchId, default));
     }
 }

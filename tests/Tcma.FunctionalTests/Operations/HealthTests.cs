@@ -80,7 +80,8 @@ public sealed class HealthTests
         var healthy = false;
         await Until(async () => healthy = (await client.GetAsync("/health")).StatusCode == HttpStatusCode.OK, clock);
         Assert.True(healthy);
-        Assert.Contains(logs.Lines, l => l.Contains("Storage reachable again"));
+        // Health checks and the provisioner's retry loop notice the recovery independently; wait for both.
+        await Until(() => logs.Lines.Any(l => l.Contains("Storage reachable again")), clock);
         var storage = await AzuriteAccount(app);
         foreach (var name in StorageResources.QueuesWithPoison)
             Assert.True((await storage.Queue(name).ExistsAsync()).Value, $"queue {name} missing after recovery");
