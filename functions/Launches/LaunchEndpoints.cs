@@ -58,6 +58,8 @@ public static class LaunchEndpoints
         partner.MapPost("/contacts", UploadContacts);
         partner.MapPost("/brand", CompleteBrand);
         partner.MapPost("/", Confirm);
+        // Logos are in every campaign email a partner sends, so they are public; unknown ids get a plain 404.
+        app.MapGet("/api/brand-logos/{vendorId}/{partnerId}", BrandLogo).AllowAnonymous().WithTags("Launches");
         app.MapGet("/api/partner/launches/{launchId}", Status).RequireAuthorization(Policies.Partner).WithTags("Launches");
         return app;
     }
@@ -196,6 +198,14 @@ public static class LaunchEndpoints
         var (_, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
         return TypedResults.File(brand!.Logo.Bytes, brand.Logo.Format == LogoFormat.Png ? "image/png" : "image/jpeg");
+    }
+
+    private static async Task<IResult> BrandLogo(string vendorId, string partnerId, HttpResponse response, BrandProfileStore store, CancellationToken ct)
+    {
+        if (!VendorIds.IsValid(vendorId) || !Domain.Partners.PartnerValidator.IsPartnerId(partnerId) || await store.GetAsync(vendorId, partnerId, ct) is not { } brand)
+            return TypedResults.Problem(statusCode: 404, title: "No such logo.");
+        response.Headers.CacheControl = "public, max-age=3600";
+        return TypedResults.File(brand.Logo.Bytes, brand.Logo.Format == LogoFormat.Png ? "image/png" : "image/jpeg");
     }
 
     public sealed record ContactsView(string UploadId, int Imported, int WithoutConsent, int Duplicates, int Invalid, IReadOnlyList<SkippedRow> InvalidRows);

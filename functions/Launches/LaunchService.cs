@@ -393,7 +393,7 @@ public sealed class LaunchService(
             {
                 ["landing_page"] = LandingUrl(launch.PublicBaseUrl, launch.VendorId, launch.PartnerId, launch.KitId, launch.LaunchId),
                 ["unsubscribe"] = CampaignEmail.UnsubscribePlaceholder,
-                ["logo"] = $"{launch.PublicBaseUrl}/api/partner/launch/brand-logo/{Uri.EscapeDataString(launch.VendorId)}/{Uri.EscapeDataString(launch.PartnerId)}",
+                ["logo"] = $"{launch.PublicBaseUrl}/api/brand-logos/{Uri.EscapeDataString(launch.VendorId)}/{Uri.EscapeDataString(launch.PartnerId)}",
             };
             var size = Math.Max(1, Options.ChunkSize);
             for (var chunk = await store.NextChunkAsync(launch.VendorId, launch.LaunchId, touch.TouchId, ct); chunk * size < contacts.Count; chunk++)

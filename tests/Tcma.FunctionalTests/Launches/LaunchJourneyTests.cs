@@ -9,6 +9,7 @@ using Tcma.Functions.Kits;
 using Tcma.Functions.Launches;
 using Tcma.Storage.Launches;
 using Tcma.Storage.Partners;
+using Tcma.Storage.Workflows;
 using static Tcma.FunctionalTests.Launches.LaunchSetup;
 
 namespace Tcma.FunctionalTests.Launches;
@@ -70,10 +71,11 @@ public sealed partial class LaunchJourneyTests
         await page.GetByLabel("Your introduction (emails)").FillAsync("Harbour IT keeps <b>Boston</b> backed up.");
         await Assertions.Expect(email.Locator("body")).ToContainTextAsync("Harbour IT keeps <b>Boston</b> backed up.");
 
+        var (ann, ben) = (Unique("ann"), Unique("ben"));
         await page.GetByLabel("Your contacts (CSV with Email and Consent columns)").SetInputFilesAsync(new FilePayload
         {
             Name = "contacts.csv", MimeType = "text/csv",
-            Buffer = System.Text.Encoding.UTF8.GetBytes($"Email,First name,Consent\n{Unique("ann")},Ann,yes\n{Unique("ben")},Ben,yes\nno@example.com,No,no\n"),
+            Buffer = System.Text.Encoding.UTF8.GetBytes($"Email,First name,Consent\n{ann},Ann,yes\n{ben},Ben,yes\nno@example.com,No,no\n"),
         });
         await Assertions.Expect(page.Locator("#contacts-result")).ToHaveTextAsync("2 imported, 1 without consent (not emailed), 0 duplicates, 0 invalid.");
         await Assertions.Expect(page.Locator("#schedule tbody tr")).ToHaveCountAsync(3);
@@ -96,7 +98,55 @@ public sealed partial class LaunchJourneyTests
         await page.Locator("#launch-result a").ClickAsync();
         await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("Launch cloud-backup-nurture-1");
         Assert.Contains("America/New_York", await page.Locator("#touches").InnerTextAsync());
+        var statusPage = page.Url;
+
+        // Day 0 at 09:00 in New York: the contacts get the first email, in the partner's name and with their logo.
+        var engine = app.Services.GetRequiredService<WorkflowEngine>();
+        clock.Advance(new DateTimeOffset(2026, 12, 8, 14, 0, 0, TimeSpan.Zero) - clock.GetUtcNow());
+        await engine.SweepAsync();
+        var toAnn = Assert.Single(await app.Inbox.WaitForAsync(ann));
+        Assert.Single(await app.Inbox.WaitForAsync(ben));
+        Assert.Contains("Harbour IT Services", toAnn.From[0].Name);
+        Assert.Contains("Harbour IT keeps &lt;b&gt;Boston&lt;/b&gt; backed up.", toAnn.Html);
+        Assert.Contains("Boston", toAnn.Text); // the partner's postal address in the footer
+        var emailLogo = LogoInHtml().Match(toAnn.Html!).Groups[1].Value;
+        Assert.Equal(await File.ReadAllBytesAsync(logoFile), await (await page.APIRequest.GetAsync(new Uri(emailLogo).PathAndQuery)).BodyAsync());
+
+        // Tracked links lead, through the redirect, to this launch's landing page.
+        var tracked = TrackedInHtml().Matches(toAnn.Html!).Select(m => new Uri(System.Net.WebUtility.HtmlDecode(m.Value)).PathAndQuery).Distinct().ToList();
+        Assert.NotEmpty(tracked);
+        var targets = new List<string>();
+        foreach (var path in tracked)
+            targets.Add((await page.APIRequest.GetAsync(path, new() { MaxRedirects = 0 })).Headers.GetValueOrDefault("location") ?? "");
+        Assert.Contains(targets, t => t.Contains($"/p/{Vendor}/harbour/{Kit}?launch=cloud-backup-nurture-1"));
+
+        // Ann unsubscribes with the link in her email.
+        var unsubscribe = UnsubscribeInHtml().Match(toAnn.Html!).Value;
+        await page.GotoAsync(new Uri(System.Net.WebUtility.HtmlDecode(unsubscribe)).PathAndQuery);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Unsubscribe" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Heading, new() { Level = 1 })).ToHaveTextAsync("You are unsubscribed");
+
+        // The partner pauses from the status page: the next touch (day 5) is not sent.
+        await page.GotoAsync(statusPage);
+        await page.GetByRole(AriaRole.Link, new() { Name = "Pause" }).ClickAsync();
+        await page.GetByRole(AriaRole.Button, new() { Name = "Pause" }).ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The launch is now paused.");
+        clock.Advance(TimeSpan.FromDays(5));
+        await engine.SweepAsync();
+        await Task.Delay(1500);
+        Assert.Single(await app.Inbox.ToAsync(ben));
+        await page.GotoAsync(statusPage);
+        Assert.Contains("Paused", await page.GetByRole(AriaRole.Main).InnerTextAsync());
     }
+
+    [GeneratedRegex("<img[^>]+src=\"([^\"]+/api/brand-logos/[^\"]+)\"")]
+    private static partial Regex LogoInHtml();
+
+    [GeneratedRegex("""https?://[^"'\s<>]+/r/[^"'\s<>]+""")]
+    private static partial Regex TrackedInHtml();
+
+    [GeneratedRegex("""https?://[^"'\s<>]+/u/[^"'\s<>]+""")]
+    private static partial Regex UnsubscribeInHtml();
 
     [GeneratedRegex(@"https?://\S+/partner/launch\?t=\S+")]
     private static partial Regex LinkInText();
