@@ -42,8 +42,8 @@ param queues array = [
   'leads-captured'
   'email-outbox'
   'kit-recalls'
-  'launch-work'
   'campaign-emails'
+  'launch-work'
   'social-posts'
 ]
 
