@@ -199,3 +199,62 @@ public sealed partial class LaunchTests
         Assert.False(await app.Services.GetRequiredService<ILaunchSendGate>().MaySendAsync(Vendor, launchId, state.AllTouches[0].TouchId, default));
     }
 }
+
+/// <summary>The fan-out of an email touch after a crash and on redelivery, driven by hand (no trigger host, no mailer).</summary>
+public sealed class LaunchFanOutTests
+{
+    [Fact]
+    public async Task A_fan_out_resumes_after_its_last_recorded_chunk_and_a_redelivery_after_it_finished_sends_nothing()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero));
+        await using var app = await TcmaAppFactory.StartAsync(clock, new Dictionary<string, string?> { ["Launches:ChunkSize"] = "2" }, localTriggerHost: false);
+        var (_, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var emails = Enumerable.Range(0, 5).Select(i => Unique($"c{i}")).ToArray();
+        var contacts = await UploadContactsAsync(partner, "Email,Consent\n" + string.Join("\n", emails.Select(e => $"{e},yes")) + "\n");
+        var launch = await (await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-07", contacts))).Content.ReadFromJsonAsync<JsonElement>();
+        var launchId = launch.GetProperty("launchId").GetString()!;
+        var launches = app.Services.GetRequiredService<Functions.Launches.LaunchService>();
+        var store = app.Services.GetRequiredService<LaunchStore>();
+
+        clock.Advance(TimeSpan.FromHours(3));
+        await app.Services.GetRequiredService<WorkflowEngine>().SweepAsync();
+        var touch = (await launches.StateAsync(Vendor, launchId, default))!.AllTouches[0];
+        Assert.Equal(TouchState.Sending, touch.State);
+
+        // The crash: chunk 0 (two recipients) was queued and recorded, then the process died.
+        await store.RecordChunkAsync(Vendor, launchId, touch.TouchId, 1, default);
+        var work = new LaunchWork(LaunchWork.Send, Vendor, launchId, touch.Index);
+        await launches.SendTouchAsync(work, default);
+        var queued = await QueuedAsync<CampaignEmail>(app, CampaignEmail.Queue);
+        Assert.Equal(emails.Skip(2).Order(StringComparer.Ordinal), queued.Select(e => e.RecipientEmail).Order(StringComparer.Ordinal));
+        Assert.Equal(3, await store.NextChunkAsync(Vendor, launchId, touch.TouchId, default));
+        Assert.Equal(TouchState.Sent, (await launches.StateAsync(Vendor, launchId, default))!.AllTouches[0].State);
+
+        await launches.SendTouchAsync(work, default);
+        Assert.Equal(3, (await QueuedAsync<CampaignEmail>(app, CampaignEmail.Queue)).Count);
+    }
+
+    [Fact]
+    public async Task Preview_endpoints_refuse_unknown_assets_edits_over_their_limits_and_serve_vendor_html_sandboxed()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var (_, token, _, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        Assert.Equal(HttpStatusCode.NotFound, (await partner.GetAsync("/api/partner/launch/images/nope")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await partner.GetAsync("/api/partner/launch/emails/nope")).StatusCode);
+        var tooLong = await partner.GetAsync($"/api/partner/launch/preview?e.body={new string('x', 91)}&e.price=0");
+        Assert.Equal(HttpStatusCode.BadRequest, tooLong.StatusCode);
+        var errors = (await tooLong.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("errors");
+        Assert.True(errors.TryGetProperty("body", out _) && errors.TryGetProperty("price", out _));
+        var email = await partner.GetAsync("/api/partner/launch/emails/welcome?e.intro=%3Cscript%3Ealert(1)%3C%2Fscript%3E");
+        Assert.Equal(HttpStatusCode.OK, email.StatusCode);
+        Assert.StartsWith("sandbox", email.Headers.GetValues("Content-Security-Policy").Single());
+        var html = await email.Content.ReadAsStringAsync();
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html);
+        Assert.DoesNotContain("<script>alert(1)", html);
+        var image = await partner.GetAsync("/api/partner/launch/images/social-banner?e.headline=Never%20lose%20a%20file%20again");
+        Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        Assert.Equal(HttpStatusCode.BadRequest, (await partner.GetAsync("/api/partner/launch/images/social-banner?e.headline=Free%20money")).StatusCode);
+    }
+}
