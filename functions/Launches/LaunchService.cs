@@ -132,15 +132,21 @@ public sealed class LaunchService(
         {
             var partner = stored.Partner;
             // Inviting the same partner to the same version again is a no-op: its open link keeps working.
-            if (existing.TryGetValue(partner.Id, out var open)) { already.Add(InvitationView.From(open, now)); continue; }
-            var token = tokens.Create(TokenPurposes.Launch, partner.Id, vendorId, Options.InvitationLifetime);
-            var nonce = tokens.Verify(token, TokenPurposes.Launch).Token!.Nonce;
-            var link = $"{baseUrl}/partner/launch?t={Uri.EscapeDataString(token)}";
-            var invitation = new LaunchInvitation(nonce, partner.Id, partner.CompanyName, partner.Contacts.Select(c => c.Email).ToList(),
-                kit.KitId, kit.Version, link, now, now + Options.InvitationLifetime, by);
-            await store.SaveInvitationAsync(vendorId, invitation, ct);
+            if (existing.TryGetValue(partner.Id, out var open) && open.Emailed) { already.Add(InvitationView.From(open, now)); continue; }
+            var invitation = open;
+            if (invitation is null)
+            {
+                var token = tokens.Create(TokenPurposes.Launch, partner.Id, vendorId, Options.InvitationLifetime);
+                var nonce = tokens.Verify(token, TokenPurposes.Launch).Token!.Nonce;
+                invitation = new LaunchInvitation(nonce, partner.Id, partner.CompanyName, partner.Contacts.Select(c => c.Email).ToList(),
+                    kit.KitId, kit.Version, $"{baseUrl}/partner/launch?t={Uri.EscapeDataString(token)}", now, now + Options.InvitationLifetime, by);
+                await store.SaveInvitationAsync(vendorId, invitation, ct);
+            }
+            // Stored before the emails and marked after them: SMTP failing half-way leaves invitations a repeated
+            // request emails again with the same link, never a partner without an email nor one with two links.
             foreach (var contact in partner.Contacts)
-                await email.SendAsync(InvitationEmail(kit, partner.CompanyName, contact.Name, contact.Email, link, invitation.ExpiresAt), ct);
+                await email.SendAsync(InvitationEmail(kit, partner.CompanyName, contact.Name, contact.Email, invitation.Link, invitation.ExpiresAt), ct);
+            invitation = await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i with { Emailed = true }, ct) ?? invitation;
             invited.Add(InvitationView.From(invitation, now));
         }
         return new Outcome<InvitationsResult>.Done(new InvitationsResult(invited, already), Created: invited.Count > 0);

@@ -10,7 +10,8 @@ namespace Tcma.Storage.Launches;
 /// <summary>A vendor's invitation of one partner to launch one published kit version; its id is the link token's nonce.</summary>
 public sealed record LaunchInvitation(
     string Id, string PartnerId, string PartnerName, IReadOnlyList<string> SentTo, string KitId, string Version, string Link,
-    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string CreatedBy, DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string? LaunchId = null);
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string CreatedBy, DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string? LaunchId = null,
+    bool Emailed = false);
 
 /// <summary>What the partner chose on the launch page, as stored for the launch's whole life.</summary>
 public sealed record LaunchRecord(

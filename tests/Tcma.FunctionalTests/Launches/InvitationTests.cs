@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Tcma.Domain.Identity;
 using Tcma.FunctionalTests.Identity;
@@ -93,6 +94,23 @@ public sealed class InvitationTests
         Assert.True(Works(await OpenAsync(app, TokenOf(second))));
         clock.Advance(TimeSpan.FromDays(30));
         Assert.True(IsNeutral(await OpenAsync(app, TokenOf(second))));
+    }
+
+    [Fact]
+    public async Task An_invitation_whose_emails_did_not_all_go_out_is_emailed_again_with_the_same_link_when_repeated()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var (vendor, token, invitationId, contact) = await InvitedPartnerAsync(app);
+        // What SMTP failing half-way leaves: the invitation stored, not marked emailed.
+        var store = app.Services.GetRequiredService<global::Tcma.Storage.Launches.LaunchStore>();
+        await store.ChangeInvitationAsync(Vendor, invitationId, i => i with { Emailed = false }, default);
+
+        var again = await InviteAsync(vendor, new { kitId = Kit, version = "1.0.0", partnerIds = new[] { "contoso" } });
+        Assert.Equal(invitationId, again.GetProperty("invited")[0].GetProperty("id").GetString());
+        var emails = await app.Inbox.WaitForAsync(contact, 2);
+        Assert.Equal(2, emails.Count);
+        Assert.All(emails, e => Assert.Contains(Uri.EscapeDataString(token), e.Text));
+        Assert.Equal(0, (await InviteAsync(vendor, new { kitId = Kit, version = "1.0.0", partnerIds = new[] { "contoso" } }, HttpStatusCode.OK)).GetProperty("invited").GetArrayLength());
     }
 
     [Fact]
