@@ -7,6 +7,7 @@ using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
 using Tcma.Functions.Rendering;
+using Tcma.Functions.Syndication;
 using Tcma.Functions.Web;
 using Tcma.Syndication;
 
@@ -27,9 +28,13 @@ public static class TcmaApp
         builder.AddSampleData();
         builder.AddKits();
         builder.AddLeads();
+        builder.AddLeadRouting();
         builder.AddPartners();
         builder.AddCampaignMail();
         builder.AddMdfPayouts();
+        builder.AddMdfExpiry();
+        builder.AddMdfRoi();
+        builder.AddSocialPublishing();
         builder.AddLaunches();
         return builder;
     }
@@ -43,9 +48,13 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapLeadRouting();
         app.MapPartners();
         app.MapCampaignMail();
         app.MapMdfPayouts();
+        app.MapMdfExpiry();
+        app.MapMdfRoi();
+        app.MapSocialAccounts();
         app.MapLaunches();
         return app;
     }

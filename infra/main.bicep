@@ -26,12 +26,16 @@ param tables array = [
   'Kits'
   'Leads'
   'LeadEmails'
+  'LeadRouting'
   'Partners'
   'CampaignSends'
   'Suppressions'
   'TrackedLinks'
   'Clicks'
   'Payouts'
+  'FundExpiries'
+  'SocialAccounts'
+  'SocialPosts'
   'Launches'
 ]
 
@@ -43,8 +47,10 @@ param queues array = [
   'email-outbox'
   'kit-recalls'
   'campaign-emails'
-  'launch-work'
   'social-posts'
+  'leads-route'
+  'leads-sync'
+  'launch-work'
 ]
 
 @description('Blob containers the app uses.')

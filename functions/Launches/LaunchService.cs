@@ -17,6 +17,7 @@ using Tcma.Storage.Launches;
 using Tcma.Storage.Messaging;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
+using Tcma.Storage.Syndication;
 using Tcma.Storage.Workflows;
 
 namespace Tcma.Functions.Launches;
@@ -69,7 +70,7 @@ public abstract record Outcome<T>
 /// </summary>
 public sealed class LaunchService(
     LaunchStore store, KitIndex kits, KitVersionFiles kitFiles, PartnerDirectory partners, BrandProfileStore brands,
-    LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, IEmailSender email, IMessageSender messages,
+    LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, IEmailSender email, IMessageSender messages, SocialAccountStore socialAccounts,
     IOptions<LaunchOptions> options, TimeProvider clock, ILogger<LaunchService> logger)
 {
     public LaunchOptions Options => options.Value;
@@ -209,6 +210,10 @@ public sealed class LaunchService(
         return launch is null || launch.PartnerId != t.Subject ? null : (t.VendorId, launch);
     }
 
+    /// <summary>The networks the partner connected and that need no reconnecting: the only ones a launch can post to.</summary>
+    public async Task<IReadOnlySet<SocialNetwork>> ConnectedNetworksAsync(string vendorId, string partnerId, CancellationToken ct) =>
+        (await socialAccounts.ListAsync(vendorId, partnerId, ct)).Where(a => !a.NeedsReconnect).Select(a => a.Network).ToHashSet();
+
     public Task<BrandProfile?> BrandAsync(string vendorId, string partnerId, CancellationToken ct) => brands.GetAsync(vendorId, partnerId, ct);
 
     // ---- contacts and schedule -------------------------------------------------------------------------------
@@ -282,11 +287,15 @@ public sealed class LaunchService(
         var (edits, editProblems) = LaunchEdits.Check(kit.Manifest, request.Edits ?? new Dictionary<string, string?>());
         foreach (var p in whenProblems.Concat(editProblems)) errors[p.Field] = [p.Message];
         var kitNetworks = kit.Manifest.Content.Social.Select(s => s.Network).ToHashSet();
+        var connected = request.Networks is { Count: > 0 } ? await ConnectedNetworksAsync(vendorId, invitation.PartnerId, ct) : new HashSet<SocialNetwork>();
         var networks = new List<SocialNetwork>();
         foreach (var n in request.Networks ?? [])
         {
-            if (Enum.TryParse<SocialNetwork>(n, ignoreCase: true, out var network) && Enum.IsDefined(network) && kitNetworks.Contains(network)) networks.Add(network);
-            else errors["networks"] = [$"'{(n?.Length > 30 ? n[..30] : n)}' is not a network this kit posts to."];
+            if (!Enum.TryParse<SocialNetwork>(n, ignoreCase: true, out var network) || !Enum.IsDefined(network) || !kitNetworks.Contains(network))
+                errors["networks"] = [$"'{(n?.Length > 30 ? n[..30] : n)}' is not a network this kit posts to."];
+            else if (!connected.Contains(network))
+                errors["networks"] = [$"Connect your {network} account first (or untick it)."];
+            else networks.Add(network);
         }
         IReadOnlyList<Contact>? contacts = null;
         if (request.Email)

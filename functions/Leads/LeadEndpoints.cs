@@ -143,6 +143,10 @@ public static class LeadEndpoints
         var (outcome, lead) = await services.GetRequiredService<LeadStore>().RecordAsync(valid, clock.GetUtcNow(), Deduplication.DefaultWindow, ct);
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(LeadEndpoints))
             .LogInformation("Submission {SubmissionId} of {VendorId}: {Outcome} lead {LeadId}", valid.SubmissionId, valid.VendorId, outcome, lead.Id);
+        // A new lead is routed; a merge re-routes nothing. A redelivery of a submission that created its lead routes again,
+        // which the routing workflow recognises (start once, one decision per hop): a crash before routing is finished here.
+        if (outcome != CaptureOutcome.Merged && lead.Id == LeadStore.LeadId(valid.VendorId, valid.SubmissionId))
+            await services.GetRequiredService<LeadRoutingService>().StartAndRouteAsync(lead, ct);
     }
 
     /// <summary>Null when the body is over the limit, whatever Content-Length claimed.</summary>

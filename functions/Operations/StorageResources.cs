@@ -7,6 +7,7 @@ using Tcma.Storage.Leads;
 using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Rendering;
+using Tcma.Storage.Syndication;
 using Tcma.Storage.Workflows;
 
 namespace Tcma.Functions.Operations;
@@ -25,15 +26,23 @@ public static class StorageResources
         FundLedgerStore.TableName,
         KitIndex.TableName,
         LeadStore.LeadsTable, LeadStore.EmailsTable,
+        LeadRoutingStore.TableName,
         PartnerDirectory.TableName,
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
         PayoutStore.TableName,
+        ExpiryStore.TableName,
+        SocialAccountStore.TableName, SocialPostLog.TableName,
         LaunchStore.TableName,
     ];
 
-    public static readonly IReadOnlyList<string> Queues = ["workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
+    public static readonly IReadOnlyList<string> Queues =
+    [
+        "workflow-timers", "render-requests", "leads-captured", "email-outbox", KitIndex.RecallQueue,
         Tcma.Domain.Launches.CampaignEmail.Queue,
-        LaunchWork.Queue, SocialPostDue.Queue];
+        Tcma.Domain.Launches.SocialPostDue.Queue,
+        "leads-route", "leads-sync",
+        LaunchWork.Queue,
+    ];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",

@@ -28,6 +28,7 @@ public static class SyndicationServiceCollectionExtensions
         services.AddHttpClient<LinkedInConnector>();
         services.AddHttpClient<XConnector>();
         services.AddHttpClient<FacebookConnector>();
+        services.AddHttpClient<SocialOAuthClient>();
         services.AddTransient<ISocialConnector>(sp => sp.GetRequiredService<LinkedInConnector>());
         services.AddTransient<ISocialConnector>(sp => sp.GetRequiredService<XConnector>());
         services.AddTransient<ISocialConnector>(sp => sp.GetRequiredService<FacebookConnector>());

@@ -14,6 +14,10 @@ public sealed record Partner(
     string Id, string CompanyName, string Tier, string Region, string? Country,
     IReadOnlyList<string> Specialisations, IReadOnlyList<PartnerContact> Contacts, PartnerStatus Status)
 {
+    /// <summary>How the partner takes leads (territories, weight, opt-outs, capacity); null: its country, weight 1, no cap.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public PartnerLeadRouting? LeadRouting { get; init; }
+
     [System.Text.Json.Serialization.JsonIgnore]
     public PartnerContact PrimaryContact => Contacts.FirstOrDefault(c => c.Primary) ?? Contacts[0];
 
@@ -22,6 +26,13 @@ public sealed record Partner(
         && (string.IsNullOrWhiteSpace(region) || string.Equals(Region, region.Trim(), StringComparison.OrdinalIgnoreCase))
         && (string.IsNullOrWhiteSpace(specialisation) || Specialisations.Contains(specialisation.Trim(), StringComparer.OrdinalIgnoreCase));
 }
+
+/// <summary>What lead routing needs to know about a partner beyond its profile.</summary>
+public sealed record PartnerLeadRouting(
+    IReadOnlyList<Tcma.Domain.Leads.Territory> Territories,
+    int Weight = 1,
+    IReadOnlyList<string>? OptedOutProducts = null,
+    int? MaxOpenUnaccepted = null);
 
 /// <summary>One thing wrong with a partner, keyed by the field to fix.</summary>
 public sealed record PartnerProblem(string Field, string Message);

@@ -41,7 +41,7 @@ public sealed class LeadStore(StorageAccount storage)
             var found = await emails.GetEntityIfExistsAsync<TableEntity>(partition, emailKey, cancellationToken: ct);
             var index = found.HasValue ? found.Value : null;
             var ids = (index?.GetString("LeadIds") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries).ToList();
-            var candidates = new List<(Lead Lead, ETag ETag)>();
+            var candidates = new List<(Lead Lead, ETag ETag, long RoutingVersion)>();
             foreach (var id in ids)
                 if (await GetRowAsync(leads, partition, id, ct) is { } row)
                     candidates.Add(row);
@@ -54,7 +54,8 @@ public sealed class LeadStore(StorageAccount storage)
                         return (CaptureOutcome.AlreadyRecorded, a.Lead);
                     case DedupDecision.MergeInto m:
                         // One write, guarded by the ETag read: the activity lands once or the whole decision is remade.
-                        await leads.UpdateEntityAsync(ToRow(partition, m.Merged), candidates.First(c => c.Lead.Id == m.Merged.Id).ETag, TableUpdateMode.Replace, ct);
+                        var read = candidates.First(c => c.Lead.Id == m.Merged.Id);
+                        await leads.UpdateEntityAsync(ToRow(partition, m.Merged, read.RoutingVersion), read.ETag, TableUpdateMode.Replace, ct);
                         return (CaptureOutcome.Merged, m.Merged);
                     default:
                         if (!ids.Contains(newId))
@@ -97,23 +98,79 @@ public sealed class LeadStore(StorageAccount storage)
     public static string EmailKey(string email) =>
         Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(LeadNormalisation.Email(email))));
 
-    private static async Task<(Lead Lead, ETag ETag)?> GetRowAsync(TableClient leads, string partition, string id, CancellationToken ct)
+    private static async Task<(Lead Lead, ETag ETag, long RoutingVersion)?> GetRowAsync(TableClient leads, string partition, string id, CancellationToken ct)
     {
         var found = await leads.GetEntityIfExistsAsync<TableEntity>(partition, id, cancellationToken: ct);
         if (!found.HasValue || found.Value is not { } row) return null;
         var lead = JsonSerializer.Deserialize<Lead>(row.GetString("Json") ?? "null", JsonSerializerOptions.Web)
             ?? throw new InvalidDataException($"lead row {partition}/{id} is empty");
-        return (lead, row.ETag);
+        return (lead, row.ETag, row.GetInt64("RoutingVersion") ?? 0);
     }
 
     /// <summary>
     /// The lead as one JSON property. A string property holds at most 64 KiB, so a lead with hundreds of activities
     /// would outgrow it; the write then fails loudly (and the message is retried, then poisoned) rather than cut data.
     /// </summary>
-    private static TableEntity ToRow(string partition, Lead lead) => new(partition, lead.Id)
+    private static TableEntity ToRow(string partition, Lead lead, long routingVersion = 0) => new(partition, lead.Id)
     {
         ["Json"] = JsonSerializer.Serialize(lead, JsonSerializerOptions.Web),
         ["Status"] = lead.Status.ToString(),
         ["LastActivityAt"] = lead.LastActivityAt,
+        // Columns so a partner's inbox and the capacity count are filtered by the service, not in memory.
+        ["PartnerId"] = lead.PartnerId,
+        ["RoutingVersion"] = routingVersion,
     };
+
+    /// <summary>
+    /// Copies the routing workflow's view (status and holder) onto the lead. <paramref name="routingVersion"/> is the workflow
+    /// instance's version: an older projection arriving late (queues reorder) never overwrites a newer one.
+    /// </summary>
+    public async Task<Lead?> ProjectRoutingAsync(string vendorId, string leadId, LeadStatus status, string? partnerId, long routingVersion, CancellationToken ct)
+    {
+        var leads = await storage.TableAsync(LeadsTable, ct);
+        var partition = TableKeys.Safe(vendorId);
+        for (var attempt = 1; ; attempt++)
+        {
+            if (await GetRowAsync(leads, partition, leadId, ct) is not { } row) return null;
+            if (row.RoutingVersion >= routingVersion) return row.Lead;
+            var next = row.Lead with { Status = status, PartnerId = partnerId };
+            try
+            {
+                await leads.UpdateEntityAsync(ToRow(partition, next, routingVersion), row.ETag, TableUpdateMode.Replace, ct);
+                return next;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < MaxAttempts)
+            {
+                await OptimisticConcurrency.BackoffAsync(attempt, ct);
+            }
+        }
+    }
+
+    /// <summary>The vendor's leads, newest first; with <paramref name="partnerId"/> only those that partner holds right now.</summary>
+    public async Task<IReadOnlyList<Lead>> ListAsync(string vendorId, string? partnerId, int max, CancellationToken ct)
+    {
+        var leads = await storage.TableAsync(LeadsTable, ct);
+        var partition = TableKeys.Safe(vendorId);
+        var filter = partnerId is null
+            ? TableClient.CreateQueryFilter($"PartitionKey eq {partition}")
+            : TableClient.CreateQueryFilter($"PartitionKey eq {partition} and PartnerId eq {partnerId}");
+        var list = new List<Lead>();
+        await foreach (var row in leads.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            list.Add(JsonSerializer.Deserialize<Lead>(row.GetString("Json") ?? "null", JsonSerializerOptions.Web)!);
+            if (list.Count >= max) break;
+        }
+        return list.OrderByDescending(l => l.CreatedAt).ToList();
+    }
+
+    /// <summary>Per partner, the leads offered to it and not yet accepted: what a partner's capacity counts.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> OpenUnacceptedAsync(string vendorId, CancellationToken ct)
+    {
+        var leads = await storage.TableAsync(LeadsTable, ct);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {TableKeys.Safe(vendorId)} and Status eq {"Assigned"}");
+        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
+        await foreach (var row in leads.QueryAsync<TableEntity>(filter, select: ["PartnerId"], cancellationToken: ct))
+            if (row.GetString("PartnerId") is { } p) counts[p] = counts.GetValueOrDefault(p) + 1;
+        return counts;
+    }
 }

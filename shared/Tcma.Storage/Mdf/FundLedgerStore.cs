@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Text;
 using Azure;
 using Azure.Data.Tables;
@@ -72,6 +73,14 @@ public sealed class FundLedgerStore(StorageAccount storage)
                 await OptimisticConcurrency.BackoffAsync(attempt, cancellationToken);
             }
         }
+    }
+
+    /// <summary>Every fund that has a balance row: for runs that visit all funds, such as period-end expiry.</summary>
+    public async IAsyncEnumerable<string> ListFundIdsAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var table = await storage.TableAsync(TableName, cancellationToken);
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"RowKey eq {BalanceRow}"), select: ["PartitionKey"], cancellationToken: cancellationToken))
+            yield return row.PartitionKey;
     }
 
     private static TableEntity WriteBalance(string partition, FundBalance balance)

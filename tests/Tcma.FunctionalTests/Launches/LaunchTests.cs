@@ -89,9 +89,14 @@ public sealed partial class LaunchTests
     public async Task Due_touches_hand_one_personalised_email_per_contact_to_the_mailer_and_pause_stops_the_next_one()
     {
         var clock = Clock();
-        await using var app = await TcmaAppFactory.StartAsync(clock);
+        // The social publisher posts to a closed loopback port: this test is about what the launch hands on.
+        await using var app = await TcmaAppFactory.StartAsync(clock, new Dictionary<string, string?> { ["Syndication:LinkedIn:BaseUrl"] = $"http://127.0.0.1:{LocalServices.FreePort()}/" });
         var (_, token, invitationId, contact) = await InvitedPartnerAsync(app);
         var partner = Partner(app, token);
+        var notConnected = await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-07", null, networks: ["LinkedIn"]));
+        Assert.Contains("Connect your LinkedIn account first", await notConnected.Content.ReadAsStringAsync());
+        await app.Services.GetRequiredService<global::Tcma.Storage.Syndication.SocialAccountStore>().ConnectAsync(Vendor, "contoso",
+            new global::Tcma.Storage.Syndication.SocialAccountConnection(Domain.SocialNetwork.LinkedIn, "urn:li:person:1", "Contoso", "protected", null, null, ["w_member_social"]), clock.GetUtcNow());
         var (ada, bob) = (Unique("ada"), Unique("bob"));
         var contacts = await UploadContactsAsync(partner, Csv(ada, bob));
         var confirmed = await partner.PostAsJsonAsync("/api/partner/launch",
@@ -164,10 +169,9 @@ public sealed partial class LaunchTests
         // Resume while day 2's 08:00-09:00 window is open: the post goes now.
         await launches.ControlAsync(Vendor, launchId, LaunchWorkflow.Resumed, "contoso", default);
         await engine.SweepAsync();
-        var post = Assert.Single(await WaitForQueuedAsync<SocialPostDue>(app, SocialPostDue.Queue, 1));
-        Assert.Equal(Domain.SocialNetwork.LinkedIn, post.Network);
-        Assert.Equal("renders", post.ImageContainer);
-        Assert.Contains("Sample Partner IT", post.Text);
+        // Handed to the social publisher (which consumes social-posts): the touch is Sent with one post.
+        var posted = await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s!.AllTouches[1].State == TouchState.Sent);
+        Assert.Equal((TouchState.Sent, 1), (posted!.AllTouches[1].State, posted.AllTouches[1].Sent));
 
         var status = await Partner(app, controlToken).GetFromJsonAsync<JsonElement>($"/api/partner/launches/{launchId}");
         Assert.Equal("Running", status.GetProperty("status").GetString());

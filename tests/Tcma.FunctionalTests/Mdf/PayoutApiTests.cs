@@ -186,6 +186,48 @@ public sealed partial class PayoutApiTests
     }
 
     [Fact]
+    public async Task Two_references_sent_at_once_book_one_payment_and_the_payout_and_ledger_agree()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
+        var owed = await OweAsync(app.Services, Vendor, "harbour", 640m);
+        var fran = await app.SignedInAsync(Vendor, VendorRole.Finance, "fran@northwind.example");
+        var femi = await app.SignedInAsync(Vendor, VendorRole.Finance, "femi@northwind.example");
+        Assert.Equal(HttpStatusCode.Created, (await fran.PostAsync($"{Base}/payout-exports", null)).StatusCode);
+
+        var calls = Enumerable.Range(0, 6).Select(i => (Reference: $"ERP-{i % 2}",
+            Response: (i % 2 == 0 ? fran : femi).PostAsync($"{Base}/payouts/CL-harbour-0/paid", Json($$"""{"reference":"ERP-{{i % 2}}"}""")))).ToList();
+        await Task.WhenAll(calls.Select(c => c.Response));
+
+        var won = (await new PayoutStore(app.Services.GetRequiredService<StorageAccount>()).GetAsync(Vendor, "CL-harbour-0"))!.PaymentReference!;
+        foreach (var (reference, response) in calls)
+            Assert.Equal(reference == won ? HttpStatusCode.OK : HttpStatusCode.Conflict, (await response).StatusCode);
+        var entries = await new FundLedgerStore(app.Services.GetRequiredService<StorageAccount>()).EntriesAsync(owed[0].FundId);
+        Assert.Contains($"reference {won}", Assert.Single(entries, e => e.Kind == LedgerEntryKind.Paid).Cause.Reason);
+    }
+
+    [Fact]
+    public async Task A_payment_that_died_between_the_payout_and_the_ledger_is_completed_by_the_next_call()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
+        var owed = await OweAsync(app.Services, Vendor, "harbour", 90m);
+        var storage = app.Services.GetRequiredService<StorageAccount>();
+        var finance = await app.SignedInAsync(Vendor, VendorRole.Finance);
+        Assert.Equal(HttpStatusCode.Created, (await finance.PostAsync($"{Base}/payout-exports", null)).StatusCode);
+        // The payout row took the reference, then the process died before the ledger was booked.
+        await new PayoutStore(storage).MarkPaidAsync(Vendor, "CL-harbour-0", "ERP-9", "finance", At);
+        var funds = new FundLedgerStore(storage);
+        Assert.True((await funds.GetAsync(owed[0].FundId, Usd)).Paid.IsZero);
+
+        // Even a retry with a mistyped reference completes the ledger, under the reference on record, and says so.
+        Assert.Equal("payout.already_paid", (await ProblemAsync(await finance.PostAsync($"{Base}/payouts/CL-harbour-0/paid", Json("""{"reference":"ERP-8"}""")), HttpStatusCode.Conflict)).Code);
+        var balance = await funds.GetAsync(owed[0].FundId, Usd);
+        Assert.Equal((Money.Of(90m, Usd), Money.Zero(Usd)), (balance.Paid, balance.Claimed));
+        Assert.Contains("reference ERP-9", Assert.Single(await funds.EntriesAsync(owed[0].FundId), e => e.Kind == LedgerEntryKind.Paid).Cause.Reason);
+        Assert.Equal(HttpStatusCode.OK, (await finance.PostAsync($"{Base}/payouts/CL-harbour-0/paid", Json("""{"reference":"ERP-9"}"""))).StatusCode);
+        Assert.Single(await funds.EntriesAsync(owed[0].FundId), e => e.Kind == LedgerEntryKind.Paid);
+    }
+
+    [Fact]
     public async Task Only_finance_of_the_same_vendor_sees_or_moves_payouts()
     {
         await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);

@@ -7,6 +7,71 @@ public sealed class FakeFacebook(TimeProvider clock, string pageId = "1045678901
 {
     public string GraphVersion { get; } = graphVersion;
 
+    private readonly string shortUserToken = "EAAshort" + Guid.NewGuid().ToString("N");
+    private readonly string longUserToken = "EAAlong" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The partner shares no Page at consent.</summary>
+    public bool NoPages { get; set; }
+
+    protected override async Task<bool> HandleOAuthAsync(HttpContext context, RecordedRequest request)
+    {
+        var prefix = $"/{GraphVersion}/";
+        if (!request.Path.StartsWith(prefix, StringComparison.Ordinal)) return false;
+        var userToken = request.Headers.TryGetValue("Authorization", out var auth) && auth == "Bearer " + longUserToken;
+        switch (request.Method, request.Path[prefix.Length..])
+        {
+            case ("GET", "dialog/oauth"):
+                await AuthorizeAsync(context, "error=access_denied&error_code=200&error_description=Permissions+error&error_reason=user_denied");
+                return true;
+            case ("POST", "oauth/access_token"):
+            {
+                if (TokenEndpointFails) return await ServerErrorJsonAsync(context);
+                var form = request.Form!;
+                if (form["client_id"] != ClientId || form["client_secret"] != ClientSecret)
+                {
+                    await Error(context, 400, 101, null, "Error validating application. Invalid application ID.");
+                    return true;
+                }
+                if (form["grant_type"] == "fb_exchange_token")
+                {
+                    if (form["fb_exchange_token"] != shortUserToken) { await Error(context, 400, 190, null, "Invalid OAuth access token."); return true; }
+                    await context.Response.WriteAsJsonAsync(new { access_token = longUserToken, token_type = "bearer", expires_in = 5183944 });
+                    return true;
+                }
+                if (!RedeemCode(form["code"], form["redirect_uri"], null))
+                {
+                    await Error(context, 400, 100, 36009, "This authorization code has been used.");
+                    return true;
+                }
+                await context.Response.WriteAsJsonAsync(new { access_token = shortUserToken, token_type = "bearer", expires_in = 5400 });
+                return true;
+            }
+            case ("GET", "me/permissions") when userToken:
+                await context.Response.WriteAsJsonAsync(new
+                {
+                    data = new[]
+                    {
+                        new { permission = "pages_show_list", status = "granted" },
+                        new { permission = "pages_manage_posts", status = "granted" },
+                        new { permission = "pages_read_engagement", status = "granted" },
+                        new { permission = "public_profile", status = "granted" },
+                    },
+                });
+                return true;
+            case ("GET", "me/accounts") when userToken:
+                await context.Response.WriteAsJsonAsync(new
+                {
+                    data = NoPages ? [] : new[]
+                    {
+                        new { access_token = ValidToken, category = "Computers & Internet Website", name = "Northwind Partner Page", id = AccountId, tasks = new[] { "ANALYZE", "ADVERTISE", "MODERATE", "CREATE_CONTENT", "MANAGE" } },
+                    },
+                    paging = new { cursors = new { before = "QVFIUk", after = "QVFIUl" } },
+                });
+                return true;
+        }
+        return false;
+    }
+
     protected override async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
         if (!Authorized(request))

@@ -16,6 +16,36 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
     /// <summary>The author finder does not list new posts yet, as a search index that lags behind writes.</summary>
     public bool FinderLags { get; set; }
 
+    protected override async Task<bool> HandleOAuthAsync(HttpContext context, RecordedRequest request)
+    {
+        switch (request.Method, request.Path)
+        {
+            case ("GET", "/oauth/v2/authorization"):
+                await AuthorizeAsync(context, "error=user_cancelled_authorize&error_description=The+user+cancelled+the+authorization");
+                return true;
+            case ("POST", "/oauth/v2/accessToken"):
+            {
+                if (TokenEndpointFails) return await ServerErrorJsonAsync(context);
+                var form = request.Form!;
+                var good = form["client_id"] == ClientId && form["client_secret"] == ClientSecret && (form["grant_type"].ToString() switch
+                {
+                    "authorization_code" => RedeemCode(form["code"], form["redirect_uri"], null),
+                    "refresh_token" => RedeemRefresh(form["refresh_token"]),
+                    _ => false,
+                });
+                if (!good)
+                {
+                    context.Response.StatusCode = 400;
+                    await context.Response.WriteAsJsonAsync(new { error = "invalid_request", error_description = "Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired." });
+                    return true;
+                }
+                await context.Response.WriteAsJsonAsync(new { access_token = ValidToken, expires_in = 5184000, refresh_token = RefreshToken, refresh_token_expires_in = 31536000, scope = "email,openid,profile,w_member_social" });
+                return true;
+            }
+        }
+        return false;
+    }
+
     protected override async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
         var upload = request.Path.StartsWith("/dms-uploads/", StringComparison.Ordinal);
@@ -81,7 +111,7 @@ public sealed class FakeLinkedIn(TimeProvider clock, string authorUrn = "urn:li:
                 return;
             }
             case ("GET", "/v2/userinfo"):
-                await context.Response.WriteAsJsonAsync(new { sub = "782bbtaQ", name = "Partner Admin", email_verified = true });
+                await context.Response.WriteAsJsonAsync(new { sub = AccountId.StartsWith("urn:li:person:", StringComparison.Ordinal) ? AccountId["urn:li:person:".Length..] : "782bbtaQ", name = "Partner Admin", email_verified = true });
                 return;
         }
         context.Response.StatusCode = 404;

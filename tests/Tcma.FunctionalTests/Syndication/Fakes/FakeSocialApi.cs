@@ -76,6 +76,8 @@ public abstract class FakeSocialApi : IAsyncDisposable
         {
             var recorded = await RecordAsync(context.Request);
             requests.Enqueue(recorded);
+            if (await HandleOAuthAsync(context, recorded))
+                return;
             if (IsCheck(recorded) && checkFailures.TryDequeue(out var failure))
                 await (failure == FakeFailure.RateLimited ? RateLimitedAsync(context) : ServerErrorAsync(context));
             else
@@ -88,6 +90,78 @@ public abstract class FakeSocialApi : IAsyncDisposable
     }
 
     protected abstract Task HandleAsync(HttpContext context, RecordedRequest request);
+
+    /// <summary>The network's consent page and token endpoint; true when the request was one of them.</summary>
+    protected virtual Task<bool> HandleOAuthAsync(HttpContext context, RecordedRequest request) => Task.FromResult(false);
+
+    public string ClientId { get; } = "client-" + Guid.NewGuid().ToString("N")[..10];
+    public string ClientSecret { get; } = "secret-" + Guid.NewGuid().ToString("N");
+    public string RefreshToken { get; } = "refresh_" + Guid.NewGuid().ToString("N");
+
+    /// <summary>The partner clicks "Cancel" on the consent page.</summary>
+    public bool DenyConsent { get; set; }
+
+    /// <summary>The token endpoint answers 5xx.</summary>
+    public bool TokenEndpointFails { get; set; }
+
+    /// <summary>The refresh token was revoked: a refresh gets the network's invalid-grant answer.</summary>
+    public bool RefreshRevoked { get; set; }
+
+    /// <summary>How many times the refresh token was redeemed.</summary>
+    public int RefreshCount => refreshes;
+
+    private readonly ConcurrentDictionary<string, (string RedirectUri, string? Challenge)> codes = new();
+    private int refreshes;
+
+    /// <summary>
+    /// The consent page as the partner would leave it: approve (a one-time code) or cancel (an error), both sent back
+    /// to redirect_uri with the state unchanged. <paramref name="deniedQuery"/> is the network's own cancel answer.
+    /// </summary>
+    protected Task AuthorizeAsync(HttpContext context, string deniedQuery)
+    {
+        var query = context.Request.Query;
+        if (query["client_id"] != ClientId || query["response_type"] != "code" || string.IsNullOrEmpty(query["redirect_uri"]))
+        {
+            context.Response.StatusCode = 400;
+            return context.Response.WriteAsync("invalid client or redirect_uri");
+        }
+        var redirect = query["redirect_uri"].ToString();
+        var state = Uri.EscapeDataString(query["state"].ToString());
+        var separator = redirect.Contains('?') ? "&" : "?";
+        if (DenyConsent)
+        {
+            context.Response.Redirect($"{redirect}{separator}{deniedQuery}&state={state}");
+            return Task.CompletedTask;
+        }
+        var code = "code_" + Guid.NewGuid().ToString("N");
+        codes[code] = (redirect, query["code_challenge"].ToString() is { Length: > 0 } c ? c : null);
+        context.Response.Redirect($"{redirect}{separator}code={code}&state={state}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A code is good once, for the redirect_uri it was issued to, and (with PKCE) for the verifier behind its challenge.</summary>
+    protected bool RedeemCode(string? code, string? redirectUri, string? verifier)
+    {
+        if (code is null || !codes.TryRemove(code, out var issued) || issued.RedirectUri != redirectUri) return false;
+        if (issued.Challenge is null) return true;
+        if (verifier is null) return false;
+        var challenge = System.Buffers.Text.Base64Url.EncodeToString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.ASCII.GetBytes(verifier)));
+        return challenge == issued.Challenge;
+    }
+
+    protected bool RedeemRefresh(string? token)
+    {
+        if (RefreshRevoked || token != RefreshToken) return false;
+        Interlocked.Increment(ref refreshes);
+        return true;
+    }
+
+    protected static async Task<bool> ServerErrorJsonAsync(HttpContext context)
+    {
+        context.Response.StatusCode = 503;
+        await context.Response.WriteAsync("upstream unavailable");
+        return true;
+    }
 
     protected abstract bool IsCheck(RecordedRequest request);
 

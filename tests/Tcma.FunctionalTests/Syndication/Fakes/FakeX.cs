@@ -12,6 +12,43 @@ public sealed class FakeX(TimeProvider clock, string userId = "2244994945") : Fa
     /// <summary>Media category given with each upload, by media id.</summary>
     public ConcurrentDictionary<string, string> MediaCategories { get; } = new();
 
+    protected override async Task<bool> HandleOAuthAsync(HttpContext context, RecordedRequest request)
+    {
+        switch (request.Method, request.Path)
+        {
+            case ("GET", "/i/oauth2/authorize"):
+                if (context.Request.Query["code_challenge_method"] != "S256" || string.IsNullOrEmpty(context.Request.Query["code_challenge"]))
+                {
+                    context.Response.StatusCode = 400;
+                    await context.Response.WriteAsync("Missing PKCE code_challenge");
+                    return true;
+                }
+                await AuthorizeAsync(context, "error=access_denied");
+                return true;
+            case ("POST", "/2/oauth2/token"):
+            {
+                if (TokenEndpointFails) return await ServerErrorJsonAsync(context);
+                var form = request.Form!;
+                var basic = "Basic " + Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes($"{ClientId}:{ClientSecret}"));
+                var good = request.Headers.TryGetValue("Authorization", out var auth) && auth == basic && (form["grant_type"].ToString() switch
+                {
+                    "authorization_code" => RedeemCode(form["code"], form["redirect_uri"], form["code_verifier"]),
+                    "refresh_token" => RedeemRefresh(form["refresh_token"]),
+                    _ => false,
+                });
+                if (!good)
+                {
+                    context.Response.StatusCode = 400;
+                    await context.Response.WriteAsJsonAsync(new { error = "invalid_request", error_description = "Value passed for the authorization code was invalid." });
+                    return true;
+                }
+                await context.Response.WriteAsJsonAsync(new { token_type = "bearer", expires_in = 7200, access_token = ValidToken, scope = "tweet.write users.read tweet.read media.write offline.access", refresh_token = RefreshToken });
+                return true;
+            }
+        }
+        return false;
+    }
+
     protected override async Task HandleAsync(HttpContext context, RecordedRequest request)
     {
         if (!Authorized(request))
