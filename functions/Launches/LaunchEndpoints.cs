@@ -113,10 +113,9 @@ public static class LaunchEndpoints
         return (opened, brand, null);
     }
 
-    private static async Task<(IReadOnlyDictionary<string, string>? Edits, IResult? Problem)> EditsAsync(HttpRequest request, OpenedInvitation opened)
+    private static (IReadOnlyDictionary<string, string>? Edits, IResult? Problem) Edits(HttpRequest request, OpenedInvitation opened)
     {
         var (edits, problems) = LaunchEdits.Check(opened.Kit.Manifest, EditsOf(request));
-        await Task.CompletedTask;
         return problems.Count == 0 ? (edits, null)
             : (null, TypedResults.ValidationProblem(problems.GroupBy(p => p.Field).ToDictionary(g => g.Key, g => g.Select(p => p.Message).ToArray()), title: "Some edits are not allowed."));
     }
@@ -126,7 +125,7 @@ public static class LaunchEndpoints
     {
         var (opened, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
-        var (edits, editProblem) = await EditsAsync(request, opened!);
+        var (edits, editProblem) = Edits(request, opened!);
         if (editProblem is not null) return editProblem;
         if (opened!.Kit.Manifest.Content.Images.All(i => i.Id != imageId)) return TypedResults.Problem(statusCode: 404, title: $"No image '{Short(imageId)}' in this kit.");
         var (bytes, key, errors) = await previews.ImageAsync(opened.Kit, brand!, edits!, imageId, ct);
@@ -140,7 +139,7 @@ public static class LaunchEndpoints
     {
         var (opened, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
-        var (edits, editProblem) = await EditsAsync(request, opened!);
+        var (edits, editProblem) = Edits(request, opened!);
         if (editProblem is not null) return editProblem;
         if (opened!.Kit.Manifest.Content.Emails.All(e => e.Id != emailId)) return TypedResults.Problem(statusCode: 404, title: $"No email '{Short(emailId)}' in this kit.");
         var (email, error) = previews.Email(opened.Kit, brand!, edits!, emailId, LaunchService.LogoUrl("", LaunchService.TokenOf(request)!));
@@ -154,7 +153,7 @@ public static class LaunchEndpoints
     {
         var (opened, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
-        var (edits, editProblem) = await EditsAsync(request, opened!);
+        var (edits, editProblem) = Edits(request, opened!);
         if (editProblem is not null) return editProblem;
         var (html, error) = previews.Landing(opened!.Kit, brand!, edits!, LaunchService.LogoUrl("", LaunchService.TokenOf(request)!));
         if (html is null) return TypedResults.Problem(statusCode: 404, title: error);
@@ -170,7 +169,7 @@ public static class LaunchEndpoints
     {
         var (opened, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
-        var (edits, editProblem) = await EditsAsync(request, opened!);
+        var (edits, editProblem) = Edits(request, opened!);
         if (editProblem is not null) return editProblem;
         var logo = LaunchService.LogoUrl("", LaunchService.TokenOf(request)!);
         var emails = opened!.Kit.Manifest.Content.Emails.Select(e => (e.Id, previews.Email(opened.Kit, brand!, edits!, e.Id, logo).Email))

@@ -96,17 +96,6 @@ internal static class LaunchSetup
         return bodies;
     }
 
-    public static async Task<IReadOnlyList<T>> WaitForQueuedAsync<T>(TcmaAppFactory app, string queue, int count)
-    {
-        var until = DateTime.UtcNow.AddSeconds(30);
-        while (true)
-        {
-            var found = await QueuedAsync<T>(app, queue);
-            if (found.Count >= count || DateTime.UtcNow > until) return found;
-            await Task.Delay(200);
-        }
-    }
-
     public static async Task<T> EventuallyAsync<T>(Func<Task<T>> read, Func<T, bool> done)
     {
         var until = DateTime.UtcNow.AddSeconds(30);
