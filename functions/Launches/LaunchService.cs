@@ -47,7 +47,7 @@ public sealed record InvitationView(string Id, string PartnerId, string PartnerN
         i.CreatedAt, i.ExpiresAt, i.RevokedAt is not null ? "Revoked" : i.LaunchId is not null ? "Launched" : i.ExpiresAt <= now ? "Expired" : "Open", i.LaunchId);
 }
 
-public sealed record InvitationsResult(IReadOnlyList<InvitationView> Invited, IReadOnlyList<InvitationView> AlreadyInvited);
+public sealed record InvitationsResult(IReadOnlyList<InvitationView> Invited, IReadOnlyList<InvitationView> AlreadyInvited, IReadOnlyList<string> NotTargeted);
 
 public sealed record LaunchRequest(
     string? LaunchKey, string? StartDate, string? TimeZone, Dictionary<string, string?>? Edits,
@@ -96,6 +96,8 @@ public sealed class LaunchService(
             return new Outcome<InvitationsResult>.Problem(409, $"Kit {request.KitId} version {request.Version} is {row.KitStatus}: only a published version can be launched.");
         var kit = await kitFiles.GetAsync(vendorId, request.KitId, request.Version, ct);
         if (kit is null) return new Outcome<InvitationsResult>.Problem(404, $"No kit {request.KitId} version {request.Version}.");
+        if (LaunchTargeting.Closed(kit.Manifest.Targeting, clock.GetUtcNow()) is { } closed)
+            return new Outcome<InvitationsResult>.Problem(409, $"Nobody was invited: {closed}.");
 
         List<StoredPartner> chosen;
         if (request.PartnerIds is { Count: > 0 } ids)
@@ -118,6 +120,12 @@ public sealed class LaunchService(
             chosen = (await partners.ListAsync(vendorId, request.Tier, request.Region, request.Specialisation, ct)).ToList();
         }
         chosen = chosen.Where(p => p.Partner.Status == Domain.Partners.PartnerStatus.Active).ToList();
+        var excluded = chosen.Select(p => (p.Partner.Id, Reason: LaunchTargeting.Excludes(kit.Manifest.Targeting, p.Partner))).Where(x => x.Reason is not null).ToList();
+        // Partners named one by one must all be targeted; a filter simply leaves the others out, and says so.
+        if (request.PartnerIds is { Count: > 0 } && excluded.Count > 0)
+            return new Outcome<InvitationsResult>.Problem(400, "Some partners are not among those this kit targets; nobody was invited.",
+                new Dictionary<string, string[]> { ["partnerIds"] = excluded.Select(x => $"{x.Id}: {x.Reason}.").ToArray() });
+        chosen = chosen.Where(p => excluded.All(x => x.Id != p.Partner.Id)).ToList();
         if (chosen.Count == 0)
             return new Outcome<InvitationsResult>.Problem(400, "No active partner matches: nobody was invited.");
         if (chosen.Count > Options.MaxPartnersPerInvitation)
@@ -150,7 +158,7 @@ public sealed class LaunchService(
             invitation = await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i with { Emailed = true }, ct) ?? invitation;
             invited.Add(InvitationView.From(invitation, now));
         }
-        return new Outcome<InvitationsResult>.Done(new InvitationsResult(invited, already), Created: invited.Count > 0);
+        return new Outcome<InvitationsResult>.Done(new InvitationsResult(invited, already, excluded.Select(x => x.Id).ToList()), Created: invited.Count > 0);
     }
 
     private static EmailMessage InvitationEmail(KitVersion kit, string company, string name, string to, string link, DateTimeOffset expires)
@@ -195,7 +203,7 @@ public sealed class LaunchService(
         var row = await kits.GetAsync(t.VendorId, invitation.KitId, invitation.Version, ct);
         if (row is not { KitStatus: KitStatus.Published }) return null;
         var kit = await kitFiles.GetAsync(t.VendorId, invitation.KitId, invitation.Version, ct);
-        return kit is null ? null : new OpenedInvitation(t.VendorId, invitation, kit);
+        return kit is null || LaunchTargeting.Closed(kit.Manifest.Targeting, clock.GetUtcNow()) is not null ? null : new OpenedInvitation(t.VendorId, invitation, kit);
     }
 
     /// <summary>The launch a control link (from the confirmation email) is for, or null.</summary>

@@ -92,7 +92,7 @@ public sealed class LaunchBenchmark : IBenchmark
         {
             var (partner, _) = PartnerValidator.Validate(id, new PartnerInput
             {
-                CompanyName = $"{id} IT", Tier = "Gold", Region = "EMEA", Contacts = [new PartnerContactInput("Owner", $"{id}@example.com", "Owner", true)],
+                CompanyName = $"{id} IT", Tier = "Gold", Region = "EMEA", Specialisations = ["Backup"], Contacts = [new PartnerContactInput("Owner", $"{id}@example.com", "Owner", true)],
             });
             await directory.SaveAsync(Vendor, partner!, "bench", DateTimeOffset.UtcNow, ct: ct);
             // A distinct brand per partner: no render of one partner is a cache hit for another.

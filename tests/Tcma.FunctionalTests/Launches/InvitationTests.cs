@@ -29,8 +29,18 @@ public sealed class InvitationTests
         await PartnerAsync(client, "gold-one", "Gold", gold1);
         await PartnerAsync(client, "gold-two", "Gold", gold2, Unique("gold2-second"));
         await PartnerAsync(client, "silver-one", "Silver", silver);
+        var printer = Unique("printer");
+        Assert.True((await client.PutAsJsonAsync($"/api/vendors/{Vendor}/partners/gold-printer", new
+        {
+            companyName = "Gold Printing", tier = "Gold", region = "EMEA", specialisations = new[] { "Printing" }, contacts = new[] { new { name = "P", email = printer } },
+        })).IsSuccessStatusCode);
 
+        // The kit targets Backup and Managed services specialists: a Gold printer is left out, and named.
         var invited = await InviteAsync(client, new { kitId = Kit, version = "1.0.0", tier = "gold" });
+        Assert.Equal(["gold-printer"], invited.GetProperty("notTargeted").EnumerateArray().Select(e => e.GetString()));
+        var named = await client.PostAsJsonAsync($"/api/vendors/{Vendor}/invitations", new { kitId = Kit, version = "1.0.0", partnerIds = new[] { "gold-printer" } });
+        Assert.Equal(HttpStatusCode.BadRequest, named.StatusCode);
+        Assert.Contains("gold-printer: none of its specialisations", await named.Content.ReadAsStringAsync());
         var links = invited.GetProperty("invited").EnumerateArray().ToDictionary(i => i.GetProperty("partnerId").GetString()!, i => i.GetProperty("link").GetString()!);
         Assert.Equal(["gold-one", "gold-two"], links.Keys.Order());
         Assert.NotEqual(TokenOf(links["gold-one"]), TokenOf(links["gold-two"]));
@@ -41,6 +51,7 @@ public sealed class InvitationTests
         Assert.Contains("/partner/launch?t=", source);
         Assert.Single(await app.Inbox.WaitForAsync(gold2));
         Assert.Empty(await app.Inbox.ToAsync(silver));
+        Assert.Empty(await app.Inbox.ToAsync(printer));
 
         var again = await InviteAsync(client, new { kitId = Kit, version = "1.0.0", tier = "Gold" }, HttpStatusCode.OK);
         Assert.Equal(0, again.GetProperty("invited").GetArrayLength());

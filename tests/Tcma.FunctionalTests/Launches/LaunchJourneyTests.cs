@@ -29,7 +29,7 @@ public sealed partial class LaunchJourneyTests
         var owner = Unique("owner");
         var (partner, _) = Domain.Partners.PartnerValidator.Validate("harbour", new Domain.Partners.PartnerInput
         {
-            CompanyName = "Harbour IT Services", Tier = "Gold", Region = "North America", Contacts = [new Domain.Partners.PartnerContactInput("Dana Ortiz", owner, "Owner", true)],
+            CompanyName = "Harbour IT Services", Tier = "Gold", Region = "North America", Specialisations = ["Backup"], Contacts = [new Domain.Partners.PartnerContactInput("Dana Ortiz", owner, "Owner", true)],
         });
         await app.Services.GetRequiredService<PartnerDirectory>().SaveAsync(Vendor, partner!, "casey", clock.GetUtcNow());
         var invited = await app.Services.GetRequiredService<LaunchService>().InviteAsync(Vendor,

@@ -172,3 +172,33 @@ public sealed class LaunchEditsTests
         Assert.Equal(["ends", "headline", "intro", "pick", "price"], problems.Select(p => p.Field).Order(StringComparer.Ordinal).ToArray());
     }
 }
+
+public sealed class LaunchTargetingTests
+{
+    private static Domain.Partners.Partner Partner(string tier, string region, params string[] specialisations) =>
+        new("p", "P", tier, region, null, specialisations, [new("A", "a@example.com", "", true)], Domain.Partners.PartnerStatus.Active);
+
+    private static readonly KitTargeting Targeting = new()
+    {
+        Tiers = ["Gold", "Silver"], Regions = ["EMEA"], Specialisations = ["Backup"],
+        PublishFrom = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), ExpiresAt = new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero),
+    };
+
+    [Fact]
+    public void A_partner_must_match_every_list_the_kit_gives_and_an_empty_list_admits_everyone()
+    {
+        Assert.Null(LaunchTargeting.Excludes(Targeting, Partner("gold", "emea", "Storage", "backup")));
+        Assert.Contains("tier", LaunchTargeting.Excludes(Targeting, Partner("Bronze", "EMEA", "Backup")));
+        Assert.Contains("region", LaunchTargeting.Excludes(Targeting, Partner("Gold", "APAC", "Backup")));
+        Assert.Contains("specialisations", LaunchTargeting.Excludes(Targeting, Partner("Gold", "EMEA")));
+        Assert.Null(LaunchTargeting.Excludes(new KitTargeting(), Partner("Bronze", "APAC")));
+    }
+
+    [Fact]
+    public void A_kit_launches_only_between_its_publish_and_expiry_dates()
+    {
+        Assert.NotNull(LaunchTargeting.Closed(Targeting, new DateTimeOffset(2025, 12, 31, 23, 59, 0, TimeSpan.Zero)));
+        Assert.Null(LaunchTargeting.Closed(Targeting, new DateTimeOffset(2026, 6, 1, 0, 0, 0, TimeSpan.Zero)));
+        Assert.NotNull(LaunchTargeting.Closed(Targeting, new DateTimeOffset(2027, 1, 1, 0, 0, 0, TimeSpan.Zero)));
+    }
+}
