@@ -40,6 +40,7 @@ public static class TcmaApp
         builder.AddMdfExpiry();
         builder.AddMdfRoi();
         builder.AddSocialPublishing();
+        builder.AddLaunches();
         return builder;
     }
 
@@ -64,6 +65,7 @@ public static class TcmaApp
         app.MapMdfExpiry();
         app.MapMdfRoi();
         app.MapSocialAccounts();
+        app.MapLaunches();
         return app;
     }
 }

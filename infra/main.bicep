@@ -44,6 +44,7 @@ param tables array = [
   'LeadErasures'
   'MdfPrograms'
   'MdfRequests'
+  'Launches'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -59,6 +60,7 @@ param queues array = [
   'leads-sync'
   'crm-webhooks'
   'mdf-commands'
+  'launch-work'
 ]
 
 @description('Blob containers the app uses.')
@@ -69,6 +71,7 @@ param containers array = [
   'brand-logos'
   'proofs'
   'lead-imports'
+  'launch-contacts'
 ]
 
 @description('Memory per instance; the Flex Consumption plan offers these sizes.')

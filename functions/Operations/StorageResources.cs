@@ -1,5 +1,6 @@
 using Tcma.Functions.Kits;
 using Tcma.Storage;
+using Tcma.Domain.Launches;
 using Tcma.Storage.Identity;
 using Tcma.Storage.Launches;
 using Tcma.Storage.Leads;
@@ -36,6 +37,7 @@ public static class StorageResources
         CrmWebhookStore.ConfigTable, CrmWebhookStore.DeliveriesTable, CrmWebhookStore.LogTable,
         ErasureStore.TableName,
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
+        LaunchStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -46,11 +48,12 @@ public static class StorageResources
         "leads-route", "leads-sync",
         Tcma.Domain.Leads.CrmNotification.Queue,
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
+        LaunchWork.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =
         [PayloadStore.DefaultContainer, KitVersionFiles.Container, RenderStore.Container, BrandProfileStore.LogoContainer, "proofs",
-        Tcma.Functions.Leads.LeadImports.Container];
+        Tcma.Functions.Leads.LeadImports.Container, LaunchStore.ContactsContainer];
 
     /// <summary>Each queue with its poison queue, where the Functions host moves a message after its last failed attempt.</summary>
     public static IEnumerable<string> QueuesWithPoison => Queues.SelectMany(q => new[] { q, PoisonQueue(q) });
