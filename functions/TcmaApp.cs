@@ -18,6 +18,7 @@ public static class TcmaApp
 {
     public static WebApplicationBuilder AddTcma(this WebApplicationBuilder builder)
     {
+        builder.AddPublicBaseUrl();
         builder.AddFunctionHost();
         builder.AddOperations();
         builder.AddWorkflows();

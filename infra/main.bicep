@@ -111,7 +111,7 @@ param smtpPassword string
 @description('Sender address for platform emails.')
 param emailFrom string
 
-@description('Where campaign-email recipients reach the app (unsubscribe and tracked-link URLs), e.g. https://go.example.com; empty: the Function App\'s own azurewebsites.net name.')
+@description('Where people reach the app from emailed links (launch, lead and MDF links, unsubscribe and tracked links, OAuth callbacks), e.g. https://go.example.com; empty: the Function App\'s own azurewebsites.net name.')
 param publicBaseUrl string = ''
 
 @description('From address of campaign emails, on the platform\'s sending domain (the partner\'s name is its display name); default: emailFrom.')
@@ -365,7 +365,7 @@ var appSettings = [
   { name: 'Email__From', value: emailFrom }
   { name: 'Email__Password', value: '@Microsoft.KeyVault(SecretUri=${smtpPasswordSecret.properties.secretUri})' }
   { name: 'Email__CampaignFrom', value: campaignFrom }
-  { name: 'Email__PublicBaseUrl', value: empty(publicBaseUrl) ? 'https://func-${appName}-${token}.azurewebsites.net' : publicBaseUrl }
+  { name: 'PublicBaseUrl', value: empty(publicBaseUrl) ? 'https://func-${appName}-${token}.azurewebsites.net' : publicBaseUrl }
   // To rotate: add Tokens__Keys__<new id> beside this one, move Tokens__ActiveKey to it, remove the old one once its links expired.
   { name: 'Tokens__Keys__primary', value: '@Microsoft.KeyVault(SecretUri=${signingKeySecret.properties.secretUri})' }
   { name: 'Tokens__ActiveKey', value: 'primary' }

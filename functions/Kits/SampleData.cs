@@ -12,6 +12,8 @@ public sealed class SampleDataOptions
     /// <summary>The folder holding the sample kits (campaign-templates/) and the demo partner.</summary>
     public string? Folder { get; set; }
     public string VendorId { get; set; } = "demo";
+    /// <summary>Where to write the demo partner's launch link, so <c>./tcma run</c> can print it.</summary>
+    public string? LaunchLinkFile { get; set; }
 }
 
 public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, Tcma.Storage.Partners.PartnerDirectory partners, TimeProvider clock, ILogger<SampleData> logger)
@@ -86,7 +88,9 @@ public sealed class SampleData(KitUploads uploads, BrandProfileStore brands, Tcm
 }
 
 /// <summary>Loads the samples once storage answers, without holding up start-up.</summary>
-internal sealed class SampleDataLoader(SampleData samples, Microsoft.Extensions.Options.IOptions<SampleDataOptions> options, ILogger<SampleDataLoader> logger) : BackgroundService
+internal sealed class SampleDataLoader(
+    SampleData samples, IServiceProvider services, Microsoft.Extensions.Options.IOptions<SampleDataOptions> options,
+    Microsoft.Extensions.Options.IOptions<Tcma.Functions.Launches.LaunchOptions> launchOptions, ILogger<SampleDataLoader> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -98,6 +102,7 @@ internal sealed class SampleDataLoader(SampleData samples, Microsoft.Extensions.
             {
                 var loaded = await samples.LoadAsync(o.Folder, o.VendorId, stoppingToken);
                 logger.LogInformation("Sample data for vendor '{Vendor}': kits {Kits} and partner '{Partner}'", o.VendorId, string.Join(", ", loaded), SampleData.DemoPartnerFolder);
+                await InviteDemoPartnerAsync(o, loaded, stoppingToken);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException && attempt < 10)
@@ -106,6 +111,27 @@ internal sealed class SampleDataLoader(SampleData samples, Microsoft.Extensions.
                 await Task.Delay(TimeSpan.FromSeconds(2 * attempt), stoppingToken);
             }
         }
+    }
+
+    /// <summary>
+    /// A newcomer's way in as a partner: the demo partner is invited to the first sample kit (its contact gets the
+    /// email in maildev) and the link is written where <c>./tcma run</c> prints it. Inviting again returns the open link.
+    /// </summary>
+    private async Task InviteDemoPartnerAsync(SampleDataOptions o, IReadOnlyList<string> loaded, CancellationToken ct)
+    {
+        if (loaded.Count == 0 || loaded[0].Split(' ') is not [var kitId, var version]) return;
+        var launches = services.GetRequiredService<Tcma.Functions.Launches.LaunchService>();
+        var baseUrl = (launchOptions.Value.PublicBaseUrl ?? "http://127.0.0.1:7071").TrimEnd('/');
+        var outcome = await launches.InviteAsync(o.VendorId,
+            new Tcma.Functions.Launches.InvitationRequest(kitId, version, null, null, null, [SampleData.DemoPartnerFolder]), SampleData.LoadedBy, baseUrl, ct);
+        if (outcome is not Tcma.Functions.Launches.Outcome<Tcma.Functions.Launches.InvitationsResult>.Done { Value: var result }
+            || result.Invited.Concat(result.AlreadyInvited).FirstOrDefault() is not { } invitation)
+        {
+            logger.LogWarning("The demo partner was not invited to {Kit} {Version}: {Outcome}", kitId, version, outcome);
+            return;
+        }
+        logger.LogInformation("Demo partner launch link: {Link}", invitation.Link);
+        if (o.LaunchLinkFile is { Length: > 0 } file) await File.WriteAllTextAsync(file, invitation.Link + "\n", ct);
     }
 }
 

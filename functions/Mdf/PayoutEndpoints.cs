@@ -131,7 +131,7 @@ public static class PayoutEndpoints
         {
             return Problem(new(StatusCodes.Status400BadRequest, "payout.malformed", "The body is not JSON of the form {\"reference\": \"...\"}."));
         }
-        var result = await service.MarkPaidAsync(vendorId, claimId, body?.Reference ?? "", KitEndpoints.Actor(user), ct);
+        var result = await service.MarkPaidAsync(vendorId, claimId, body?.Reference ?? "", KitEndpoints.Actor(user), ct, MdfHttp.VendorActor(user, request.HttpContext));
         return result.Problem is { } problem ? Problem(problem) : TypedResults.Ok(PayoutView.From(result.Payout!));
     }
 
@@ -149,7 +149,7 @@ public static class PayoutEndpoints
         {
             var vendor = http.User.VendorId()!;
             string? claimId = form["claimId"], reference = form["reference"];
-            var result = await service.MarkPaidAsync(vendor, claimId ?? "", reference ?? "", KitEndpoints.Actor(http.User), ct);
+            var result = await service.MarkPaidAsync(vendor, claimId ?? "", reference ?? "", KitEndpoints.Actor(http.User), ct, MdfHttp.VendorActor(http.User, http));
             return TypedResults.Redirect(result.Problem is { } p
                 ? $"/console/mdf/payouts?problem={Uri.EscapeDataString(p.Code)}&claim={Uri.EscapeDataString(claimId ?? "")}"
                 : $"/console/mdf/payouts?paid={Uri.EscapeDataString(claimId!)}");

@@ -16,7 +16,7 @@ public sealed record PayoutPaidResult(StoredPayout? Payout, bool Changed, Payout
 /// What the API and the console share: exporting owed payouts with partner names, and recording a payment on the
 /// payout and on the fund's ledger so the partner's figures show it as paid.
 /// </summary>
-public sealed class PayoutService(PayoutStore payouts, FundLedgerStore funds, PartnerDirectory partners, TimeProvider clock, ILogger<PayoutService> logger)
+public sealed class PayoutService(PayoutStore payouts, FundLedgerStore funds, PartnerDirectory partners, IServiceProvider services, TimeProvider clock, ILogger<PayoutService> logger)
 {
     public const int MaxReferenceLength = 100;
     public const int MaxIdempotencyKeyLength = 200;
@@ -56,7 +56,7 @@ public sealed class PayoutService(PayoutStore payouts, FundLedgerStore funds, Pa
     /// repaired by sending the same request again, and any later attempt, whatever its reference, completes the
     /// ledger for the reference that won.
     /// </summary>
-    public async Task<PayoutPaidResult> MarkPaidAsync(string vendorId, string claimId, string reference, string by, CancellationToken cancellationToken)
+    public async Task<PayoutPaidResult> MarkPaidAsync(string vendorId, string claimId, string reference, string by, CancellationToken cancellationToken, Actor? financeUser = null)
     {
         if (CheckReference(reference) is { } bad) return new(null, false, bad);
         reference = reference.Trim();
@@ -81,11 +81,24 @@ public sealed class PayoutService(PayoutStore payouts, FundLedgerStore funds, Pa
             logger.LogError("Payout {ClaimId} of {Vendor} is marked paid but the fund {Fund} refused the payment: {Refusal}", claimId, vendorId, payout.Payout.FundId, refusal);
             return new(payout, false, new(StatusCodes.Status409Conflict, refusal.Code, refusal.Message));
         }
+        if (financeUser is not null && marked.Kind != PayoutPaidKind.OtherReference)
+            await TellClaimAsync(vendorId, claimId, payout.PaymentReference!, financeUser, cancellationToken);
         return marked.Kind switch
         {
             PayoutPaidKind.OtherReference => new(payout, false, new(StatusCodes.Status409Conflict, "payout.already_paid",
                 $"The payout for claim {claimId} was already marked paid with reference {payout.PaymentReference}.")),
             _ => new(payout, marked.Kind == PayoutPaidKind.Marked, null),
         };
+    }
+
+    /// <summary>
+    /// The claim's own workflow hears of the payment too, so the partner sees it Paid and is told; its ledger booking
+    /// finds the payment already made. Repeating it (a retried mark-paid) changes nothing.
+    /// </summary>
+    private async Task TellClaimAsync(string vendorId, string claimId, string reference, Actor financeUser, CancellationToken ct)
+    {
+        var outcome = await services.GetRequiredService<MdfService>().ActOnClaimAsync(vendorId, claimId, new MarkClaimPaid(reference, financeUser), $"paid:{claimId}", ct);
+        if (outcome.Refusals is { Count: > 0 } refusals)
+            logger.LogWarning("Payout {ClaimId} of {Vendor} is paid but its claim was not marked paid: {Refusals}", claimId, vendorId, string.Join("; ", refusals.Select(r => r.Message)));
     }
 }

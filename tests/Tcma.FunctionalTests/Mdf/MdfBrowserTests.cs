@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Playwright;
+using Tcma.Domain.Mdf;
 using Tcma.FunctionalTests.Infrastructure;
 
 namespace Tcma.FunctionalTests.Mdf;
@@ -7,7 +8,8 @@ namespace Tcma.FunctionalTests.Mdf;
 /// <summary>
 /// The whole MDF path in a real Chromium at phone width: the partner proposes on its MDF page, the channel manager
 /// approves from the email read back from maildev (through the confirm page), the partner claims with a PDF invoice,
-/// finance approves the claim from its email; the partner's fund figures add up at every step.
+/// finance approves the claim from its email, exports the payout for the ERP and marks it paid in the console; the
+/// partner's fund figures add up at every step.
 /// </summary>
 public sealed class MdfBrowserTests
 {
@@ -66,6 +68,29 @@ public sealed class MdfBrowserTests
         await page.GotoAsync(mdf);
         Assert.Equal("Approved", await page.Locator("[data-claim-status]").InnerTextAsync());
         await AssertFiguresAsync(page, available: 18_500m, reserved: 0m, claimed: 1_500m);
+
+        // Finance exports the payout for the ERP and, once the ERP has paid, marks it paid in the console.
+        var financePage = await context.NewPageAsync();
+        await financePage.GotoAsync("/console/mdf/payouts");
+        await financePage.GetByLabel("Vendor id").FillAsync(kit.Vendor);
+        await financePage.GetByLabel("Email").FillAsync(kit.Finance.Email);
+        await financePage.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Finance" });
+        await financePage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await financePage.WaitForURLAsync("**/console/mdf/payouts");
+        await financePage.GetByRole(AriaRole.Button, new() { Name = "Export 1 for the ERP" }).ClickAsync();
+        await financePage.WaitForURLAsync("**/console/mdf/payouts?exported=*");
+        var download = await financePage.RunAndWaitForDownloadAsync(() => financePage.GetByRole(AriaRole.Link, new() { Name = "Download the CSV" }).ClickAsync());
+        var rows = CsvText.Read(await File.ReadAllTextAsync((await download.PathAsync())!))!;
+        Assert.Equal(2, rows.Count);
+        Assert.Contains(rows[1], cell => cell.Contains(claimId!));
+        await AssertFiguresAsync(page, available: 18_500m, reserved: 0m, claimed: 1_500m);
+        await financePage.GetByLabel($"ERP payment reference for claim {claimId}").FillAsync("ERP-2026-41");
+        await financePage.GetByRole(AriaRole.Form, new() { Name = $"Mark claim {claimId} paid" }).GetByRole(AriaRole.Button).ClickAsync();
+        await financePage.WaitForURLAsync("**/console/mdf/payouts?paid=*");
+
+        await page.GotoAsync(mdf);
+        Assert.Equal("Paid", await page.Locator("[data-claim-status]").InnerTextAsync());
+        await AssertFiguresAsync(page, available: 18_500m, reserved: 0m, claimed: 0m, paid: 1_500m);
         var screenshot = Browser.ScreenshotPath("mdf-partner-375");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
@@ -73,14 +98,14 @@ public sealed class MdfBrowserTests
     }
 
     /// <summary>Reads the figures as the partner sees them and checks that money in equals where it is.</summary>
-    private static async Task AssertFiguresAsync(IPage page, decimal available, decimal reserved, decimal claimed)
+    private static async Task AssertFiguresAsync(IPage page, decimal available, decimal reserved, decimal claimed, decimal paid = 0m)
     {
         async Task<decimal> Figure(string name) =>
             decimal.Parse((await page.Locator($"[data-fund='q1-2026'] [data-figure='{name}']").InnerTextAsync()).Replace("USD", "").Trim(), NumberStyles.Number, CultureInfo.InvariantCulture);
         var (allocated, accrued, adjusted) = (await Figure("allocated"), await Figure("accrued"), await Figure("adjusted"));
-        var (avail, res, cl, paid, expired) = (await Figure("available"), await Figure("reserved"), await Figure("claimed"), await Figure("paid"), await Figure("expired"));
-        Assert.Equal(allocated + accrued + adjusted, avail + res + cl + paid + expired);
-        Assert.Equal((available, reserved, claimed), (avail, res, cl));
+        var (avail, res, cl, pd, expired) = (await Figure("available"), await Figure("reserved"), await Figure("claimed"), await Figure("paid"), await Figure("expired"));
+        Assert.Equal(allocated + accrued + adjusted, avail + res + cl + pd + expired);
+        Assert.Equal((available, reserved, claimed, paid), (avail, res, cl, pd));
         Assert.DoesNotContain("DOES NOT ADD UP", await page.Locator("[data-figure='check']").InnerTextAsync());
     }
 }
