@@ -29,7 +29,7 @@ public sealed class LeadCaptureBenchmark : IBenchmark
     private const string Vendor = "bench";
 
     public string Name => "leads";
-    public string Description => "lead capture: captured/s, capture-to-recorded p50/p99 vs Azurite raw queue/table rates (args: [leads=10000] [partners=500] [api=1000])";
+    public string Description => "lead capture and routing: captured/s, capture-to-recorded and capture-to-assigned p50/p99 vs Azurite raw queue/table rates (args: [leads=10000] [partners=500] [api=1000])";
 
     public async Task RunAsync(string[] args)
     {
@@ -38,15 +38,23 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         var apiCount = args.Length > 2 ? int.Parse(args[2]) : 1_000;
         Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TCMA_FUNCTIONS", Path.Combine(RepoPaths.Root, "functions"));
         var azurite = await LocalServices.Azurite();
+        var maildev = await LocalServices.MailDev();
         Console.WriteLine($"{count:N0} leads (20% repeats) over {partners} partners, Azurite on 127.0.0.1:{azurite.QueuePort}, {Environment.ProcessorCount} cores, load average {LoadAverage()}");
 
         var rawBefore = await RawRatesAsync(azurite.ConnectionString, 2_000);
         var prefix = "b" + Guid.NewGuid().ToString("N")[..12];
         var recorded = new ConcurrentDictionary<string, long>();
-        await using var app = new LeadsApp(azurite.ConnectionString, prefix, recorded);
+        var assigned = new ConcurrentDictionary<string, long>();
+        await using var app = new LeadsApp(azurite.ConnectionString, prefix, maildev.SmtpPort, recorded, assigned);
         _ = app.Server;
         var messages = app.Services.GetRequiredService<IMessageSender>();
         var clock = TimeProvider.System;
+        // The partners the landing-page leads are attributed to, so each new lead is routed and offered (source attribution).
+        var directory = app.Services.GetRequiredService<Tcma.Storage.Partners.PartnerDirectory>();
+        await Parallel.ForEachAsync(Enumerable.Range(0, partners), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (n, ct) =>
+            await directory.SaveAsync(Vendor, new Tcma.Domain.Partners.Partner($"partner-{n}", $"Partner {n}", "Gold", "EMEA", "DE", ["Backup"],
+                [new Tcma.Domain.Partners.PartnerContact($"Owner {n}", $"owner{n}@partner{n}.example", "Owner", true)], Tcma.Domain.Partners.PartnerStatus.Active),
+                "bench", clock.GetUtcNow(), ct: ct));
 
         var submissions = Submissions(count, partners, clock.GetUtcNow());
         // Warm up: creates the queue and tables and JITs the recording path.
@@ -58,6 +66,7 @@ public sealed class LeadCaptureBenchmark : IBenchmark
             await Task.Delay(50);
         }
         recorded.Clear();
+        assigned.Clear();
         Console.Error.WriteLine($"warm; raw before: {rawBefore}");
 
         var captured = new ConcurrentDictionary<string, long>();
@@ -78,6 +87,11 @@ public sealed class LeadCaptureBenchmark : IBenchmark
             if (watch.ElapsedMilliseconds % 10_000 < 100) Console.Error.WriteLine($"  {watch.Elapsed.TotalSeconds:N0} s: {recorded.Count} recorded");
         }
         var recordSeconds = watch.Elapsed.TotalSeconds;
+        var newLeads = count - count / 5;
+        while (assigned.Count < newLeads && DateTime.UtcNow < deadline) await Task.Delay(100);
+        var assignSeconds = watch.Elapsed.TotalSeconds;
+        var toAssigned = captured.Select(c => (c.Value, Assigned: assigned.TryGetValue(LeadStore.LeadId(Vendor, c.Key), out var at) ? at : (long?)null))
+            .Where(x => x.Assigned is not null).Select(x => Stopwatch.GetElapsedTime(x.Value, x.Assigned!.Value).TotalMilliseconds).Order().ToArray();
 
         var latencies = captured.Where(c => recorded.ContainsKey(c.Key)).Select(c => Stopwatch.GetElapsedTime(c.Value, recorded[c.Key]).TotalMilliseconds).Order().ToArray();
         var leadsTable = new TableClient(azurite.ConnectionString, prefix + LeadStore.LeadsTable);
@@ -88,13 +102,15 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         Console.WriteLine($"captured (checked + queued, 16 parallel)   : {count / captureSeconds,7:N0} leads/s = {count / captureSeconds / raw.Send:P0} of raw queue send");
         Console.WriteLine($"recorded by LeadCaptured (trigger host)    : {recorded.Count / recordSeconds,7:N0} leads/s = {recorded.Count / recordSeconds / raw.ReceiveDelete:P0} of raw receive(16)+delete; {recorded.Count:N0} recorded, {leadRows - 1:N0} lead rows (expected {count - count / 5:N0})");
         Console.WriteLine($"capture-to-recorded (saturated backlog)    : p50 {Percentile(latencies, 0.50):N0} ms, p99 {Percentile(latencies, 0.99):N0} ms");
-        Console.WriteLine("capture-to-assigned                        : n/a (routing is not on this branch)");
+        Console.WriteLine($"routed and offered (source attribution)    : {assigned.Count / assignSeconds,7:N0} leads/s; {assigned.Count:N0} of {newLeads:N0} new leads offered within the run");
+        Console.WriteLine($"capture-to-assigned (saturated backlog)    : p50 {Percentile(toAssigned, 0.50):N0} ms, p99 {Percentile(toAssigned, 0.99):N0} ms");
         Console.WriteLine($"Azurite raw (mean of before/after)         : send {raw.Send:N0}/s, receive(16)+delete {raw.ReceiveDelete:N0}/s, table insert {raw.Insert:N0}/s, point read {raw.Read:N0}/s");
         Console.WriteLine($"  before: {rawBefore}");
         Console.WriteLine($"  after : {rawAfter}");
 
         // Unsaturated latency: one lead every 50 ms.
         recorded.Clear();
+        assigned.Clear();
         var paced = Submissions(200, partners, clock.GetUtcNow(), "paced");
         var sentAt = new ConcurrentDictionary<string, long>();
         foreach (var s in paced)
@@ -107,6 +123,11 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         while (recorded.Count < paced.Count && DateTime.UtcNow < deadline) await Task.Delay(50);
         var paceLatencies = sentAt.Where(c => recorded.ContainsKey(c.Key)).Select(c => Stopwatch.GetElapsedTime(c.Value, recorded[c.Key]).TotalMilliseconds).Order().ToArray();
         Console.WriteLine($"capture-to-recorded (~20 leads/s, idle)    : p50 {Percentile(paceLatencies, 0.50):N0} ms, p99 {Percentile(paceLatencies, 0.99):N0} ms over {paceLatencies.Length}");
+        deadline = DateTime.UtcNow.AddSeconds(60);
+        while (assigned.Count < paced.Count - paced.Count / 5 && DateTime.UtcNow < deadline) await Task.Delay(50);
+        var paceAssigned = sentAt.Where(c => assigned.ContainsKey(LeadStore.LeadId(Vendor, c.Key)))
+            .Select(c => Stopwatch.GetElapsedTime(c.Value, assigned[LeadStore.LeadId(Vendor, c.Key)]).TotalMilliseconds).Order().ToArray();
+        Console.WriteLine($"capture-to-assigned (~20 leads/s, idle)    : p50 {Percentile(paceAssigned, 0.50):N0} ms, p99 {Percentile(paceAssigned, 0.99):N0} ms over {paceAssigned.Length}");
 
         if (apiCount > 0)
         {
@@ -193,7 +214,8 @@ public sealed class LeadCaptureBenchmark : IBenchmark
     }
 
     /// <summary>The real app, local trigger host on, with a log listener that stamps when each submission was recorded.</summary>
-    private sealed class LeadsApp(string connectionString, string prefix, ConcurrentDictionary<string, long> recorded) : WebApplicationFactory<FunctionCatalog>
+    private sealed class LeadsApp(string connectionString, string prefix, int smtpPort, ConcurrentDictionary<string, long> recorded, ConcurrentDictionary<string, long> assigned)
+        : WebApplicationFactory<FunctionCatalog>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -201,19 +223,26 @@ public sealed class LeadCaptureBenchmark : IBenchmark
             builder.UseSetting("AzureWebJobsStorage", connectionString);
             builder.UseSetting("Storage:NamePrefix", prefix);
             builder.UseSetting("LocalTriggerHost:Enabled", "true");
+            // Production needs its link-signing key (routing signs each offer's Accept and Reject links).
+            builder.UseSetting("Tokens:Keys:bench", Convert.ToBase64String(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)));
+            builder.UseSetting("Tokens:ActiveKey", "bench");
+            builder.UseSetting("Email:SmtpHost", "127.0.0.1");
+            builder.UseSetting("Email:SmtpPort", smtpPort.ToString());
             builder.UseSetting("LocalTriggerHost:MaxPollingInterval", "00:00:00.500");
             builder.UseSetting("Logging:LogLevel:Default", "Warning");
             builder.UseSetting($"Logging:LogLevel:{typeof(LeadEndpoints).FullName}", "Information");
+            builder.UseSetting($"Logging:LogLevel:{typeof(LeadRoutingService).FullName}", "Information");
             builder.ConfigureLogging(logging =>
             {
                 logging.ClearProviders();
                 logging.AddFilter(typeof(LeadEndpoints).FullName, LogLevel.Information);
-                logging.AddProvider(new RecordedListener(recorded));
+                logging.AddFilter(typeof(LeadRoutingService).FullName, LogLevel.Information);
+                logging.AddProvider(new RecordedListener(recorded, assigned));
             });
         }
     }
 
-    private sealed class RecordedListener(ConcurrentDictionary<string, long> recorded) : ILoggerProvider, ILogger
+    private sealed class RecordedListener(ConcurrentDictionary<string, long> recorded, ConcurrentDictionary<string, long> assigned) : ILoggerProvider, ILogger
     {
         public ILogger CreateLogger(string categoryName) => this;
         public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
@@ -221,9 +250,13 @@ public sealed class LeadCaptureBenchmark : IBenchmark
         public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
         {
             // Warnings (storage trouble, failed invocations) explain stalls; they go to stderr with a timestamp.
-            if (logLevel >= LogLevel.Warning) Console.Error.WriteLine($"  [{DateTime.UtcNow:HH:mm:ss}] {logLevel}: {formatter(state, exception)}");
-            if (state is IReadOnlyList<KeyValuePair<string, object?>> values && values.FirstOrDefault(v => v.Key == "SubmissionId").Value is string id)
+            if (logLevel >= LogLevel.Warning) Console.Error.WriteLine($"  [{DateTime.UtcNow:HH:mm:ss}] {logLevel}: {formatter(state, exception)}{(exception is null ? "" : $" ({exception.GetType().Name}: {exception.Message})")}");
+            if (state is not IReadOnlyList<KeyValuePair<string, object?>> values) return;
+            if (values.FirstOrDefault(v => v.Key == "SubmissionId").Value is string id)
                 recorded.TryAdd(id, Stopwatch.GetTimestamp());
+            // "Lead {LeadId} ...: hop {Hop} offered to {PartnerId}": the routing decision is stored and the offer committed.
+            else if (values.FirstOrDefault(v => v.Key == "LeadId").Value is string lead && values.Any(v => v.Key == "Hop"))
+                assigned.TryAdd(lead, Stopwatch.GetTimestamp());
         }
         public void Dispose() { }
     }
