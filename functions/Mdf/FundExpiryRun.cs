@@ -43,7 +43,7 @@ public sealed class FundExpiryRun(
     private static readonly int Horizon = FundExpiry.ReminderDaysBefore.Max() + 1;
 
     /// <summary>The programs of the MDF flow (MdfProgramStore: partition = vendor, row = program id, the program as JSON in <c>Program</c>).</summary>
-    public const string ProgramsTable = "MdfPrograms";
+    public const string ProgramsTable = Tcma.Storage.Mdf.MdfProgramStore.TableName;
 
     public async Task<FundExpiryRunResult> RunAsync(CancellationToken cancellationToken = default)
     {

@@ -54,9 +54,9 @@ public static class RoiAttribution
 public sealed class RoiService(StorageAccount storage, WorkflowEngine workflows)
 {
     /// <summary>The request index of the MDF workflows (MdfRequestIndex: partition = vendor, row <c>r~{requestId}</c> with Kind = Request).</summary>
-    public const string RequestIndexTable = "MdfRequests";
-    public const string FundRequestType = "FundRequest";
-    public const string ClaimType = "Claim";
+    public const string RequestIndexTable = Tcma.Storage.Mdf.MdfRequestIndex.TableName;
+    public const string FundRequestType = Tcma.Storage.Mdf.MdfWorkflowTypes.FundRequest;
+    public const string ClaimType = Tcma.Storage.Mdf.MdfWorkflowTypes.Claim;
 
     public async Task<RoiReport> BuildAsync(string vendorId, CancellationToken cancellationToken = default) =>
         RoiAttribution.Build(await ActivitiesAsync(vendorId, cancellationToken), await LeadsAsync(vendorId, cancellationToken));
