@@ -33,29 +33,38 @@ public sealed record LandingPage(
 /// today, co-branded with the partner's brand profile. Unknown or inactive partners, kits without a landing page and
 /// kits the partner may not use all answer "no page" alike, so the address reveals nothing.
 /// </summary>
-public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDirectory partners, BrandProfileStore brands, TimeProvider clock)
+public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDirectory partners, BrandProfileStore brands, Tcma.Storage.Launches.LaunchStore launches, TimeProvider clock)
 {
     /// <summary>Where a kit's landing page asks for the form (see the sample kits); without it the form follows the page.</summary>
     public const string FormMarker = "<!-- The platform places the kit's lead form here";
 
-    public async Task<LandingPage?> FindAsync(string vendorId, string partnerId, string kitId, CancellationToken ct)
+    /// <summary>
+    /// The page of <paramref name="launchId"/> when it is this partner's launch of this kit and its version is still
+    /// published: that version, with the partner's edits. Otherwise (no launch, another partner's, a recalled version)
+    /// the newest published version the partner may use, with the kit's default texts.
+    /// </summary>
+    public async Task<LandingPage?> FindAsync(string vendorId, string partnerId, string kitId, string? launchId, CancellationToken ct)
     {
         if (!TableKeys.IsValid(vendorId) || vendorId.Length > 100 || !PartnerValidator.IsPartnerId(partnerId) || !TableKeys.IsValid(kitId) || kitId.Length > 100)
             return null;
         var partner = await partners.GetAsync(vendorId, partnerId, ct);
         if (partner is null || partner.Partner.Status != PartnerStatus.Active) return null;
         var now = clock.GetUtcNow();
-        var version = (await index.ListAsync(vendorId, kitId, ct)).SingleOrDefault(k => k.KitId == kitId)?.Versions
+        var published = (await index.ListAsync(vendorId, kitId, ct)).SingleOrDefault(k => k.KitId == kitId)?.Versions
             .Where(v => v.Status == KitStatus.Published && MayUse(v.Targeting, partner.Partner, now))
             .OrderByDescending(v => v.PublishedAt ?? v.UploadedAt)
-            .FirstOrDefault();
+            .ToList() ?? [];
+        var launch = launchId is null ? null : await launches.LaunchAsync(vendorId, launchId, ct);
+        if (launch is not null && (launch.PartnerId != partnerId || launch.KitId != kitId)) launch = null;
+        var version = published.FirstOrDefault(v => v.Version == launch?.Version) ?? published.FirstOrDefault();
         if (version is null) return null;
+        var edits = launch?.Version == version.Version ? launch.Edits : null;
         var kit = await kits.GetAsync(vendorId, kitId, version.Version, ct);
         if (kit?.Manifest.Content.LandingPage is not { } landing) return null;
         var brand = await brands.GetAsync(vendorId, partnerId, ct);
         if (brand is null) return null;
 
-        var model = CoBrandingModel.For(brand, RenderService.CampaignInputs(kit.Manifest));
+        var model = CoBrandingModel.For(brand, RenderService.CampaignInputs(kit.Manifest, edits));
         var options = new RenderOptions
         {
             Culture = CultureFor(brand.Language),

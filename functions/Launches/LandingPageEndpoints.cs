@@ -39,7 +39,7 @@ public static class LandingPageEndpoints
     private static async Task<RazorComponentResult<LandingPageView>> Show(
         string vendorId, string partnerId, string kitId, string? launch, HttpContext http, LandingPages pages, CancellationToken ct)
     {
-        var page = await pages.FindAsync(vendorId, partnerId, kitId, ct);
+        var page = await pages.FindAsync(vendorId, partnerId, kitId, LandingCapture.LaunchId(launch), ct);
         return View(http, page is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, new()
         {
             Page = page,
@@ -53,10 +53,10 @@ public static class LandingPageEndpoints
     private static async Task<Results<RedirectHttpResult, RazorComponentResult<LandingPageView>>> Submit(
         string vendorId, string partnerId, string kitId, HttpContext http, LandingPages pages, LandingCapture capture, CancellationToken ct)
     {
-        var page = await pages.FindAsync(vendorId, partnerId, kitId, ct);
+        var launch = LandingCapture.LaunchId(http.Request.Query[LandingCapture.LaunchField]);
+        var page = await pages.FindAsync(vendorId, partnerId, kitId, launch, ct);
         if (page is null)
             return View(http, StatusCodes.Status404NotFound, new());
-        var launch = LandingCapture.LaunchId(http.Request.Query[LandingCapture.LaunchField]);
         switch (await capture.SubmitAsync(http.Request, page, launch, ct))
         {
             case LandingCaptureOutcome.Captured:
@@ -77,7 +77,7 @@ public static class LandingPageEndpoints
     private static async Task<RazorComponentResult<LandingPageView>> Thanks(
         string vendorId, string partnerId, string kitId, HttpContext http, LandingPages pages, CancellationToken ct)
     {
-        var page = await pages.FindAsync(vendorId, partnerId, kitId, ct);
+        var page = await pages.FindAsync(vendorId, partnerId, kitId, LandingCapture.LaunchId(http.Request.Query[LandingCapture.LaunchField]), ct);
         return View(http, page is null ? StatusCodes.Status404NotFound : StatusCodes.Status200OK, new() { Page = page, Thanked = true });
     }
 

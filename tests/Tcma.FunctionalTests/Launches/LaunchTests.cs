@@ -100,7 +100,7 @@ public sealed partial class LaunchTests
         var (ada, bob) = (Unique("ada"), Unique("bob"));
         var contacts = await UploadContactsAsync(partner, Csv(ada, bob));
         var confirmed = await partner.PostAsJsonAsync("/api/partner/launch",
-            Confirm(invitationId, "2026-12-07", contacts, edits: new { intro = "<b>Bold</b> & honest" }, networks: ["LinkedIn"]));
+            Confirm(invitationId, "2026-12-07", contacts, edits: new { intro = "<b>Bold</b> & honest", body = "Checked nightly by <i>Contoso</i>" }, networks: ["LinkedIn"]));
         Assert.Equal(HttpStatusCode.Created, confirmed.StatusCode);
         var launch = await confirmed.Content.ReadFromJsonAsync<JsonElement>();
         var launchId = launch.GetProperty("launchId").GetString()!;
@@ -135,6 +135,10 @@ public sealed partial class LaunchTests
         foreach (var path in tracked.Distinct())
             targets.Add((await app.Anonymous().GetAsync(path)).Headers.Location?.ToString() ?? "");
         Assert.Contains(targets, t => t.Contains($"/p/{Vendor}/contoso/{Kit}?launch={launchId}"));
+        // That landing page says what the partner wrote (as text); without the launch it shows the kit's own words.
+        var landing = await app.Anonymous().GetStringAsync($"/p/{Vendor}/contoso/{Kit}?launch={launchId}");
+        Assert.Contains("Checked nightly by &lt;i&gt;Contoso&lt;/i&gt;", landing);
+        Assert.DoesNotContain("Checked nightly", await app.Anonymous().GetStringAsync($"/p/{Vendor}/contoso/{Kit}"));
 
         var gate = app.Services.GetRequiredService<ILaunchSendGate>();
         var sent = await EventuallyAsync(() => launches.StateAsync(Vendor, launchId, default), s => s!.AllTouches[0].State == TouchState.Sent);
