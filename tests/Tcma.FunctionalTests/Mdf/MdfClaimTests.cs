@@ -89,6 +89,18 @@ public sealed class MdfClaimTests
         Assert.Equal((MdfTestKit.Usd(1_200m), "6100-EVT", PayoutStatus.Owed), (payout!.Payout.Amount, payout.Payout.GlCode, payout.Status));
         var mails = await kit.App.Inbox.WaitForAsync(kit.PartnerEmail, 4);
         Assert.Contains(mails, m => m.Text!.Contains("MDF-" + claim.Id));
+
+        // Someone else in finance, not named in this program's claim chain, exports it and records the ERP's payment:
+        // the claim itself turns Paid (on their behalf), the fund shows it paid once.
+        var otherFinance = await kit.App.SignedInAsync(kit.Vendor, VendorRole.Finance, $"treasury@{kit.Vendor}.example");
+        var export = await otherFinance.PostAsync($"/api/vendors/{kit.Vendor}/mdf/payout-exports", null);
+        Assert.True(export.IsSuccessStatusCode, await export.Content.ReadAsStringAsync());
+        var paid = await otherFinance.PostAsJsonAsync($"/api/vendors/{kit.Vendor}/mdf/payouts/{claim.Id}/paid", new { reference = "ERP-2026-88" });
+        Assert.Equal(HttpStatusCode.OK, paid.StatusCode);
+        var after = await finance.GetFromJsonAsync<ClaimView>($"/api/vendors/{kit.Vendor}/mdf/claims/{claim.Id}", MdfJson.Options);
+        Assert.Equal(ClaimStatus.Paid, after!.Status);
+        figures = await kit.FiguresAsync();
+        Assert.Equal((MdfTestKit.Usd(0m), MdfTestKit.Usd(1_200m), MdfTestKit.Usd(18_800m)), (figures.Claimed, figures.Paid, figures.Available));
         await kit.AssertLedgerExactAsync();
     }
 

@@ -198,6 +198,18 @@ public sealed class ClaimWorkflowTests
     }
 
     [Fact]
+    public void The_payout_service_may_record_a_payment_finance_made_outside_the_claims_chain()
+    {
+        var c = EventsClaim();
+        c.Submit(Submission(8_000m));
+        c.Approve(Finance);
+        c.Do(new MarkClaimPaid("ERP-90", Actor.System("payouts, marked by dev:fin3@v.example")));
+        Assert.Equal(ClaimStatus.Paid, c.State.Status);
+        Assert.Equal("ERP-90", c.State.PaymentReference);
+        Assert.Equal(new FundFigures(Usd(50_000m), Usd(0m), Usd(0m), Usd(0m), Usd(0m), Usd(4_000m), Usd(0m), Usd(46_000m)), c.Request.Fund.Figures);
+    }
+
+    [Fact]
     public void Claim_escalation_goes_to_finance_backup_once()
     {
         var c = EventsClaim();
