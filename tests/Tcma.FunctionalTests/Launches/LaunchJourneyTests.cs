@@ -81,6 +81,8 @@ public sealed partial class LaunchJourneyTests
         await Assertions.Expect(page.Locator("#schedule tbody tr")).ToHaveCountAsync(3);
         Assert.Contains("America/New_York", await page.Locator("#schedule tbody tr").First.InnerTextAsync());
 
+        // The whole page fits a phone: nothing (a long link in a post included) makes it scroll sideways.
+        Assert.Equal(375, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
         var screenshot = Browser.ScreenshotPath("launch-375");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
