@@ -24,6 +24,17 @@ public static class Browser
         });
     }
 
+    /// <summary>
+    /// Waits until the page has navigated to <paramref name="urlGlob"/> and its document is parsed. Not the
+    /// <c>load</c> event: that also waits for every image and stylesheet, and on a loaded CI machine one slow logo
+    /// timed a form's redirect out (the assertions that follow wait for their own elements).
+    /// </summary>
+    public static async Task ArrivedAtAsync(this IPage page, string urlGlob)
+    {
+        await page.WaitForURLAsync(urlGlob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+    }
+
     /// <summary>A path for a screenshot under the temp folder, so a failing run leaves something to look at.</summary>
     public static string ScreenshotPath(string name) =>
         Path.Combine(Path.GetTempPath(), "tcma-screenshots", $"{name}-{DateTime.UtcNow:yyyyMMddHHmmss}.png");

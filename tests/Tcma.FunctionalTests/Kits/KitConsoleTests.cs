@@ -23,12 +23,12 @@ public sealed partial class KitConsoleTests
         await page.GetByLabel("Email").FillAsync("casey@acme.example");
         await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/kits");
+        await page.ArrivedAtAsync("**/console/kits");
         Assert.Equal("Kits", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
 
         await page.GetByLabel("Kit zip").SetInputFilesAsync(new FilePayload { Name = "cloud-backup-nurture.zip", MimeType = "application/zip", Buffer = KitZips.CloudBackupWith() });
         await page.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/kits/cloud-backup-nurture?uploaded=1.0.0");
+        await page.ArrivedAtAsync("**/console/kits/cloud-backup-nurture?uploaded=1.0.0");
         Assert.Equal("Northwind Cloud Backup: small-business nurture", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         Assert.Contains("Version 1.0.0 was uploaded", await page.GetByRole(AriaRole.Status).InnerTextAsync());
 

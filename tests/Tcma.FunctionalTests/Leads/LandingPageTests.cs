@@ -290,7 +290,7 @@ public sealed class LandingPageTests
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
         await page.GetByRole(AriaRole.Button, new() { Name = "Book my free check" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/thanks?launch=launch-7");
+        await page.ArrivedAtAsync("**/thanks?launch=launch-7");
         Assert.Contains("Thank you", await page.GetByRole(AriaRole.Main).InnerTextAsync());
         var store = app.Services.GetRequiredService<LeadStore>();
         Lead? lead = null;

@@ -49,14 +49,14 @@ public sealed class LeadInboxBrowserTests
         // The partner reads the email as maildev received it and follows its Accept link.
         await page.SetContentAsync(mail.Html!);
         await page.GetByRole(AriaRole.Link, new() { Name = "Accept the lead" }).ClickAsync();
-        await page.WaitForURLAsync("**/partner/leads/answer?t=*");
+        await page.ArrivedAtAsync("**/partner/leads/answer?t=*");
         Assert.Equal("Accept this lead?", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         Assert.Equal(RoutingPhase.AwaitingAcceptance, (await StateAsync(app, Vendor, leadId)).Routing.Phase);
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Accept the lead" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "The lead is yours" }).WaitForAsync();
         await page.GetByRole(AriaRole.Link, new() { Name = "Open your leads" }).ClickAsync();
-        await page.WaitForURLAsync("**/partner/leads?t=*");
+        await page.ArrivedAtAsync("**/partner/leads?t=*");
         Assert.Equal("Your leads", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         Assert.Contains("Accepted", await page.Locator($"[data-lead='{leadId}'] h2").InnerTextAsync());
 

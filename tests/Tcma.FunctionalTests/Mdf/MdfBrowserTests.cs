@@ -76,9 +76,9 @@ public sealed class MdfBrowserTests
         await financePage.GetByLabel("Email").FillAsync(kit.Finance.Email);
         await financePage.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Finance" });
         await financePage.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await financePage.WaitForURLAsync("**/console/mdf/payouts");
+        await financePage.ArrivedAtAsync("**/console/mdf/payouts");
         await financePage.GetByRole(AriaRole.Button, new() { Name = "Export 1 for the ERP" }).ClickAsync();
-        await financePage.WaitForURLAsync("**/console/mdf/payouts?exported=*");
+        await financePage.ArrivedAtAsync("**/console/mdf/payouts?exported=*");
         var download = await financePage.RunAndWaitForDownloadAsync(() => financePage.GetByRole(AriaRole.Link, new() { Name = "Download the CSV" }).ClickAsync());
         var rows = CsvText.Read(await File.ReadAllTextAsync((await download.PathAsync())!))!;
         Assert.Equal(2, rows.Count);
@@ -86,7 +86,7 @@ public sealed class MdfBrowserTests
         await AssertFiguresAsync(page, available: 18_500m, reserved: 0m, claimed: 1_500m);
         await financePage.GetByLabel($"ERP payment reference for claim {claimId}").FillAsync("ERP-2026-41");
         await financePage.GetByRole(AriaRole.Form, new() { Name = $"Mark claim {claimId} paid" }).GetByRole(AriaRole.Button).ClickAsync();
-        await financePage.WaitForURLAsync("**/console/mdf/payouts?paid=*");
+        await financePage.ArrivedAtAsync("**/console/mdf/payouts?paid=*");
 
         await page.GotoAsync(mdf);
         Assert.Equal("Paid", await page.Locator("[data-claim-status]").InnerTextAsync());

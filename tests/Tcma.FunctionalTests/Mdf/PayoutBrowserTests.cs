@@ -22,12 +22,12 @@ public sealed class PayoutBrowserTests
         await page.GetByLabel("Email").FillAsync("fran@northwind.example");
         await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Finance" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/mdf/payouts");
+        await page.ArrivedAtAsync("**/console/mdf/payouts");
         Assert.Equal("MDF payouts", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         Assert.Contains("Total USD 1,280.50", await page.GetByRole(AriaRole.Main).InnerTextAsync());
 
         await page.GetByRole(AriaRole.Button, new() { Name = "Export 2 for the ERP" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/mdf/payouts?exported=*");
+        await page.ArrivedAtAsync("**/console/mdf/payouts?exported=*");
         Assert.Contains("Exported, waiting for payment (2)", await page.GetByRole(AriaRole.Main).InnerTextAsync());
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByRole(AriaRole.Link, new() { Name = "Download the CSV" }).ClickAsync());
@@ -36,7 +36,7 @@ public sealed class PayoutBrowserTests
 
         await page.GetByLabel("ERP payment reference for claim CL-harbour-1").FillAsync("ERP-2026-7");
         await page.GetByRole(AriaRole.Form, new() { Name = "Mark claim CL-harbour-1 paid" }).GetByRole(AriaRole.Button).ClickAsync();
-        await page.WaitForURLAsync("**/console/mdf/payouts?paid=*");
+        await page.ArrivedAtAsync("**/console/mdf/payouts?paid=*");
         var main = await page.GetByRole(AriaRole.Main).InnerTextAsync();
         Assert.Contains("Paid (1)", main);
         Assert.Contains("ERP-2026-7", main);

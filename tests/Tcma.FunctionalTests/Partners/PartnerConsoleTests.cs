@@ -85,7 +85,7 @@ public sealed partial class PartnerConsoleTests
         await page.GetByLabel("Email").FillAsync("casey@acme.example");
         await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/partners");
+        await page.ArrivedAtAsync("**/console/partners");
 
         await page.GetByLabel("CSV file").SetInputFilesAsync(new FilePayload { Name = "partners.csv", MimeType = "text/csv", Buffer = Encoding.UTF8.GetBytes(Csv) });
         await page.GetByRole(AriaRole.Button, new() { Name = "Import" }).ClickAsync();

@@ -25,7 +25,7 @@ public sealed class ConsoleBrowserTests
         await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
-        await page.WaitForURLAsync("**/console");
+        await page.ArrivedAtAsync("**/console");
         Assert.Equal("Console", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
         Assert.Equal(["Console", "Kits", "Invitations", "Partners", "Leads", "MDF"], await nav.GetByRole(AriaRole.Link).AllInnerTextsAsync());
@@ -55,7 +55,7 @@ public sealed class ConsoleBrowserTests
         Assert.True(new FileInfo(screenshot).Length > 1000);
 
         await nav.GetByRole(AriaRole.Link, new() { Name = "Kits" }).ClickAsync();
-        await page.WaitForURLAsync("**/console/kits");
+        await page.ArrivedAtAsync("**/console/kits");
         Assert.Equal("Kits", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
     }
 
