@@ -82,7 +82,7 @@ public sealed class LeadRoutingService(
         var start = new LeadRoutingEvents.StartData(lead.VendorId, lead.Id, rules.ToSla(),
             new LeadBrief(lead.Person.Country, lead.Person.ProductInterest, lead.Person.CompanySize));
         await engine.StartAsync(Type, lead.Id, new WorkflowEvent("start", LeadRoutingEvents.Start, "system:capture", Json(start)), ct);
-        await RouteAsync(lead.VendorId, lead.Id, 0, ct);
+        await RouteAsync(lead.VendorId, lead.Id, 0, (lead, rules), ct);
     }
 
     public async Task<(LeadWorkflowState State, long Version)?> GetAsync(string vendorId, string leadId, CancellationToken ct)
@@ -99,13 +99,16 @@ public sealed class LeadRoutingService(
     /// stored once per hop (with the round-robin credit it used), so a redelivered request re-sends the same offer, which
     /// the workflow recognises by its event id.
     /// </summary>
-    public async Task RouteAsync(string vendorId, string leadId, int afterHop, CancellationToken ct)
+    public Task RouteAsync(string vendorId, string leadId, int afterHop, CancellationToken ct) => RouteAsync(vendorId, leadId, afterHop, null, ct);
+
+    /// <param name="known">The lead and rules when the caller has just read them (capture): two reads fewer per lead.</param>
+    private async Task RouteAsync(string vendorId, string leadId, int afterHop, (Lead Lead, LeadRoutingRules Rules)? known, CancellationToken ct)
     {
         if (await GetAsync(vendorId, leadId, ct) is not { } current) return;
         var (state, _) = current;
         if (state.Routing.Phase is not (RoutingPhase.Unrouted or RoutingPhase.Rerouting) || state.Routing.Hop != afterHop) return;
-        var lead = await leads.GetAsync(vendorId, leadId, ct) ?? throw new InvalidOperationException($"lead {leadId} has a workflow but no row yet");
-        var (rules, _) = await routing.GetRulesAsync(vendorId, ct);
+        var lead = known?.Lead ?? await leads.GetAsync(vendorId, leadId, ct) ?? throw new InvalidOperationException($"lead {leadId} has a workflow but no row yet");
+        var rules = known?.Rules ?? (await routing.GetRulesAsync(vendorId, ct)).Rules;
         var hop = afterHop + 1;
         var now = clock.GetUtcNow();
         var decision = await routing.DecideOnceAsync(vendorId, leadId, hop, now, async credit =>
@@ -133,7 +136,10 @@ public sealed class LeadRoutingService(
         }
         else
         {
-            await OfferAsync(vendorId, leadId, hop, decision.PartnerId, state.Settings.Sla, $"offer:{hop}", "system:routing", ct);
+            // The partner list routing chose from (cached) has the contact too: no read of the partner's row per lead.
+            var chosen = (await PartnersAsync(vendorId, ct)).FirstOrDefault(p => p.Partner.Id == decision.PartnerId)?.Partner
+                ?? (await directory.GetAsync(vendorId, decision.PartnerId, ct))?.Partner;
+            await OfferAsync(vendorId, leadId, hop, decision.PartnerId, chosen, state.Settings.Sla, $"offer:{hop}", "system:routing", ct);
         }
         await SyncAsync(vendorId, leadId, ct);
     }
@@ -149,7 +155,7 @@ public sealed class LeadRoutingService(
         if (partner is null || partner.Partner.Status != PartnerStatus.Active)
             return new LeadAnswer.Refused($"{partnerId} is not an active partner of yours");
         var hop = state.Routing.Hop + 1;
-        await OfferAsync(vendorId, leadId, hop, partnerId, state.Settings.Sla, $"assign:{hop}", by, ct);
+        await OfferAsync(vendorId, leadId, hop, partnerId, partner.Partner, state.Settings.Sla, $"assign:{hop}", by, ct);
         return await DoneAsync(vendorId, leadId, s => s.Routing.Holder == partnerId && s.Routing.Hop == hop, "someone else changed the lead meanwhile", ct);
     }
 
@@ -257,9 +263,8 @@ public sealed class LeadRoutingService(
         }))!;
     }
 
-    private async Task OfferAsync(string vendorId, string leadId, int hop, string partnerId, TimeSpan sla, string eventId, string actor, CancellationToken ct)
+    private async Task OfferAsync(string vendorId, string leadId, int hop, string partnerId, Partner? partner, TimeSpan sla, string eventId, string actor, CancellationToken ct)
     {
-        var partner = (await directory.GetAsync(vendorId, partnerId, ct))?.Partner;
         var contact = partner?.Contacts.Count > 0 ? partner.PrimaryContact : null;
         var card = new PartnerCard(contact?.Name ?? partner?.CompanyName ?? partnerId, contact?.Email ?? "");
         var offer = new LeadRoutingEvents.OfferData(hop, partnerId, card,

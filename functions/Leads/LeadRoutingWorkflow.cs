@@ -109,8 +109,8 @@ public sealed partial class LeadRoutingWorkflow : WorkflowDefinition<LeadWorkflo
         };
         var commands = new List<WorkflowCommand>();
         state = Crm(state, new CrmChange(CrmEventTypes.Created, data.LeadId, null, now), commands);
-        // The capture function routes at once; this message is the safety net should it die before doing so.
-        commands.Add(Message(RouteQueue, new RouteRequest(data.VendorId, data.LeadId, 0)));
+        // No routing request here: the capture function routes at once, and should it die first, its own message is
+        // delivered again and routes (the start is then a no-op). A second message would cost every lead a queue round trip.
         return new(state, commands);
     }
 

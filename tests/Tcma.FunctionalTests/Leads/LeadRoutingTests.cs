@@ -188,6 +188,36 @@ public sealed class LeadRoutingTests
     }
 
     [Fact]
+    public async Task A_capture_that_died_after_starting_the_workflow_is_routed_by_its_redelivery()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        var tag = Guid.NewGuid().ToString("N")[..8];
+        await SeedAsync(app, Vendor, Partner("alpha", "Alpha GmbH", $"alpha-{tag}@partner.example"));
+        var submission = new LeadSubmission
+        {
+            SubmissionId = "died-" + tag, VendorId = Vendor, Source = new LeadSource.Api("crm"), ReceivedAt = DateTimeOffset.UtcNow,
+            Email = $"p-{tag}@c.example", FirstName = "A", LastName = "B", Country = "DE",
+            ConsentText = "yes", SourcePage = "https://x.example/p", IpAddress = "203.0.113.1",
+        };
+        // The first delivery recorded the lead and started its workflow, then the process died before routing.
+        var valid = Assert.IsType<SubmissionCheck.Valid>(SubmissionValidation.Check(submission)).Submission;
+        var (_, lead) = await app.Services.GetRequiredService<LeadStore>().RecordAsync(valid, DateTimeOffset.UtcNow, Deduplication.DefaultWindow, default);
+        var start = new LeadRoutingEvents.StartData(Vendor, lead.Id, new SlaSettings(), new LeadBrief("DE", null, null));
+        await app.Services.GetRequiredService<Tcma.Storage.Workflows.WorkflowEngine>().StartAsync(LeadRoutingWorkflow.TypeName, lead.Id,
+            new Tcma.Domain.Workflows.WorkflowEvent("start", LeadRoutingEvents.Start, "system:capture",
+                System.Text.Json.JsonSerializer.Serialize(start, Tcma.Domain.Workflows.WorkflowJson.Options)));
+        Assert.Equal(RoutingPhase.Unrouted, (await StateAsync(app, Vendor, lead.Id)).Routing.Phase);
+
+        // The queue delivers the capture message again: nothing else asks for routing, and this is enough.
+        await app.Services.GetRequiredService<Tcma.Storage.Messaging.IMessageSender>().SendAsync(LeadEndpoints.CapturedQueue, submission);
+
+        var state = await WaitForAsync(app, Vendor, lead.Id, s => s.Routing.Phase == RoutingPhase.AwaitingAcceptance);
+        Assert.Equal("alpha", state.Routing.Holder);
+        Assert.Single(await app.Services.GetRequiredService<LeadRoutingStore>().DecisionsAsync(Vendor, lead.Id, default));
+        Assert.Single(Distinct(await MailsAsync(app, $"alpha-{tag}@partner.example")));
+    }
+
+    [Fact]
     public async Task Routing_rules_are_the_vendor_admins_to_set_and_bad_rules_are_refused_by_field()
     {
         await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
