@@ -153,6 +153,7 @@ public sealed class WorkflowEngine(
 
     internal sealed record TimerRef(string Name, long Token);
 
+    /// <param name="Armed">The timer to put on the queue (see <see cref="WorkflowInstance.TimerToQueue"/>); every timer set is in the due index.</param>
     internal sealed record Commit(WorkflowOutcome Outcome, WorkflowInstance? Instance, IReadOnlyList<WorkflowTimer> Armed, IReadOnlyList<TableEntity> Outbox, TableEntity? Hint)
     {
         public WorkflowResult Result(int sent, int pending) => new(Outcome, Instance?.Version ?? 0, [], sent, pending);
@@ -227,7 +228,8 @@ public sealed class WorkflowEngine(
             try
             {
                 await batch.SubmitAsync(table, cancellationToken);
-                return new(WorkflowOutcome.Applied, next, applied.Armed, outbox, hint);
+                var toQueue = WorkflowInstance.TimerToQueue(current, next);
+                return new(WorkflowOutcome.Applied, next, toQueue is null ? [] : [toQueue], outbox, hint);
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412)
             {

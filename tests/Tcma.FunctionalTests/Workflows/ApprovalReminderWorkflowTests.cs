@@ -42,7 +42,8 @@ public sealed class ApprovalReminderWorkflowTests
         await using var h = await WorkflowHarness.StartAsync();
         var (id, approver, _, started) = await StartAsync(h);
         Assert.Equal(WorkflowOutcome.Applied, started.Outcome);
-        Assert.Equal([("remind", TimeSpan.FromDays(2)), ("escalate", TimeSpan.FromDays(5))], started.Armed.Select(a => (a.Name, a.Delay)));
+        // One message on the timer queue per instance: the earliest timer; the escalation waits in the due index.
+        Assert.Equal([("remind", TimeSpan.FromDays(2))], started.Armed.Select(a => (a.Name, a.Delay)));
         var remind = await QueuedTimerAsync(h, id, "remind");
 
         h.Clock.Advance(TimeSpan.FromDays(2) - TimeSpan.FromMinutes(1));
@@ -56,6 +57,7 @@ public sealed class ApprovalReminderWorkflowTests
 
         Assert.Equal(WorkflowOutcome.Applied, fired.Outcome);
         Assert.Equal((1, 0), (fired.Sent, fired.Pending));
+        Assert.Equal([("escalate", TimeSpan.FromDays(3))], fired.Armed.Select(a => (a.Name, a.Delay)));
         var email = Assert.Single(await h.Inbox.WaitForAsync(approver));
         Assert.StartsWith("Reminder: Fund request", email.Subject);
         var history = await h.Engine.HistoryAsync(Type, id);
@@ -157,26 +159,30 @@ public sealed class ApprovalReminderWorkflowTests
     }
 
     [Fact]
-    public async Task A_ten_day_wait_wakes_after_six_days_re_arms_for_four_and_fires_on_day_ten()
+    public async Task A_ten_day_wait_wakes_after_six_days_re_arms_for_the_rest_and_fires_on_day_ten()
     {
         await using var h = await WorkflowHarness.StartAsync();
         var (id, _, boss, started) = await StartAsync(h, escalateAfter: TimeSpan.FromDays(10));
         var queue = await h.Storage.QueueAsync(WorkflowEngine.TimerQueue);
-        var escalate = await QueuedTimerAsync(h, id, "escalate");
+        Assert.Equal("remind", Assert.Single(started.Armed).Name);
 
-        Assert.Equal(TimeSpan.FromDays(6), started.Armed.Single(a => a.Name == "escalate").Delay);
+        // The reminder fires on day 2 and queues the escalation, due in 8 days: as far as a queue delays, 6 days.
+        h.Clock.Advance(TimeSpan.FromDays(2));
+        var reminded = await h.Engine.HandleTimerAsync(await QueuedTimerAsync(h, id, "remind"));
+        Assert.Equal([("escalate", TimeSpan.FromDays(6))], reminded.Armed.Select(a => (a.Name, a.Delay)));
+        var escalate = await QueuedTimerAsync(h, id, "escalate");
         var queued = (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount;
 
         h.Clock.Advance(TimeSpan.FromDays(6));
         var woke = await h.Engine.HandleTimerAsync(escalate with { DueAt = h.Clock.GetUtcNow() }); // the stored due time rules, not the message's
 
         Assert.Equal(WorkflowOutcome.TimerNotDue, woke.Outcome);
-        Assert.Equal(TimeSpan.FromDays(4), Assert.Single(woke.Armed).Delay);
+        Assert.Equal(TimeSpan.FromDays(2), Assert.Single(woke.Armed).Delay);
         Assert.Equal(queued + 1, (await queue.GetPropertiesAsync()).Value.ApproximateMessagesCount);
         Assert.DoesNotContain(await h.Engine.HistoryAsync(Type, id), e => e.Event == "Timer:escalate");
         Assert.Equal(0, await CountAsync(h, boss));
 
-        h.Clock.Advance(TimeSpan.FromDays(4));
+        h.Clock.Advance(TimeSpan.FromDays(2));
         var fired = await h.Engine.HandleTimerAsync(escalate);
 
         Assert.Equal(WorkflowOutcome.Applied, fired.Outcome);
