@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Launches;
 using Tcma.Domain.Rendering;
@@ -34,6 +35,9 @@ public static class LaunchEndpoints
         builder.Services.AddSingleton<LaunchStore>();
         builder.Services.AddSingleton<LaunchPreviews>();
         builder.Services.AddSingleton<LaunchService>();
+        // The fan-out decides each touch's audience and records who it left out (the mailer registers the same ones).
+        builder.Services.TryAddSingleton<CampaignSendLog>();
+        builder.Services.TryAddSingleton<CampaignEngagementStore>();
         builder.Services.AddSingleton<ILaunchSendGate, LaunchSendGate>();
         builder.Services.AddWorkflow<LaunchWorkflow>();
         builder.Services.AddFunction(new FunctionDefinition(WorkFunction, new QueueFunctionTrigger(LaunchWork.Queue), WorkAsync));
