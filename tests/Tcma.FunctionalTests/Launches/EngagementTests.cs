@@ -67,7 +67,7 @@ public sealed partial class EngagementTests
         var otherPurpose = tokens.Create(TrackedLinks.TokenPurpose, OpenTracking.TokenSubject("kit-2", "0-welcome", sendId), Vendor, TimeSpan.FromDays(1));
         var badSubject = tokens.Create(OpenTracking.TokenPurpose, OpenTracking.TokenSubject("kit-2", "0-welcome", "not-a-send"), Vendor, TimeSpan.FromDays(1));
         var tampered = pixel[..^3] + (pixel[^3] == 'A' ? "B" : "A") + pixel[^2..];
-        foreach (var path in new[] { tampered, $"/o/{otherPurpose}", $"/o/{badSubject}", "/o/nonsense", "/o/" + new string('x', 3000), "/o/%00%3Cscript%3E" })
+        foreach (var path in new[] { tampered, $"/o/{otherPurpose}", $"/o/{badSubject}", "/o/nonsense", "/o/" + new string('x', 3000), "/o/%3Cscript%3E.gif" })
             await LoadPixelAsync(app, path);
         Assert.Empty(await engagement.ByTouchAsync(Vendor, "kit-2"));
         Assert.Equal(new TouchEngagement(1, 0), Assert.Single(await engagement.ByTouchAsync(Vendor, "kit-1")).Value);
