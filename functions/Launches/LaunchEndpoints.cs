@@ -324,7 +324,8 @@ public static class LaunchEndpoints
         var control = await launches.ControlAsync(LaunchService.TokenOf(request), launchId, ct);
         if (control is not { } c) return TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
         return await launches.ViewAsync(c.VendorId, c.Launch, Microsoft.AspNetCore.Http.Extensions.UriHelper.GetDisplayUrl(request), ct) is { } view
-            ? TypedResults.Ok(view) : TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
+            ? TypedResults.Ok(view with { Emails = await launches.EmailStatsAsync(c.Launch, view.Touches, ct) })
+            : TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
     }
 
     private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct) where T : class

@@ -60,7 +60,11 @@ public sealed record TouchView(string TouchId, string Channel, string Content, D
 /// </summary>
 public sealed record TouchEmailStats(string TouchId, string Content, string Audience, int Sent, int Opened, int Clicked, int SkippedByAudience);
 
-public sealed record LaunchView(string LaunchId, string KitId, string Version, string Status, string TimeZone, string StatusUrl, IReadOnlyList<TouchView> Touches);
+public sealed record LaunchView(string LaunchId, string KitId, string Version, string Status, string TimeZone, string StatusUrl, IReadOnlyList<TouchView> Touches)
+{
+    /// <summary>Per email touch: sent, opened, clicked, left out by its audience. Filled where the status is asked for.</summary>
+    public IReadOnlyList<TouchEmailStats>? Emails { get; init; }
+}
 
 public abstract record Outcome<T>
 {

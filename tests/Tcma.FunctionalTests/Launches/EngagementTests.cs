@@ -103,6 +103,9 @@ public sealed partial class EngagementTests
         return (app, launchId, launch.GetProperty("statusUrl").GetString()!, opener, clicker, idle);
     }
 
+    private static (int, int, int, int) Counts(JsonElement e) =>
+        (e.GetProperty("sent").GetInt32(), e.GetProperty("opened").GetInt32(), e.GetProperty("clicked").GetInt32(), e.GetProperty("skippedByAudience").GetInt32());
+
     private static async Task<string> EmailStatsRowAsync(TcmaAppFactory app, string statusUrl, string touchId)
     {
         var html = await app.Anonymous().GetStringAsync(new Uri(statusUrl).PathAndQuery);
@@ -136,6 +139,12 @@ public sealed partial class EngagementTests
         // What the partner sees: sent, opened (the clicker included), clicked, left out by the audience.
         Assert.Equal("welcome 3 2 1 0", await EmailStatsRowAsync(app, statusUrl, "0-welcome"));
         Assert.Equal("case-study (to non-openers) 1 0 0 2", await EmailStatsRowAsync(app, statusUrl, "2-case-study"));
+        var control = System.Web.HttpUtility.ParseQueryString(new Uri(statusUrl).Query)["t"]!;
+        var status = await Partner(app, control).GetFromJsonAsync<JsonElement>($"/api/partner/launches/{launchId}");
+        var emails = status.GetProperty("emails").EnumerateArray().ToDictionary(e => e.GetProperty("touchId").GetString()!);
+        Assert.Equal((3, 2, 1, 0), Counts(emails["0-welcome"]));
+        Assert.Equal((1, 0, 0, 2), Counts(emails["2-case-study"]));
+        Assert.Equal("non-openers", emails["2-case-study"].GetProperty("audience").GetString());
     }
 
     [Fact]
