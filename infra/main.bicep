@@ -32,6 +32,7 @@ param tables array = [
   'Suppressions'
   'TrackedLinks'
   'Clicks'
+  'CampaignEngagement'
   'Payouts'
   'FundExpiries'
   'SocialAccounts'

@@ -28,6 +28,8 @@ public static class PublicHttpFunctions
         // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
         new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),
         new("TrackedLink", new HttpFunctionTrigger("r/{token}", ["GET"]), null),
+        // The open pixel at the end of every campaign email's HTML.
+        new("OpenPixel", new HttpFunctionTrigger("o/{token}", ["GET"]), null),
         // Razor components' own endpoints (e.g. redirects during enhanced navigation).
         new("Framework", new HttpFunctionTrigger("_framework/{*rest}", Read), null),
     ];

@@ -11,7 +11,7 @@ namespace Tcma.Functions.Launches;
 
 /// <summary>
 /// The campaign mailer: the queue function on <c>campaign-emails</c>, and the two pages every campaign email links to
-/// (<c>/u/{token}</c> unsubscribe, <c>/r/{token}</c> tracked links).
+/// (<c>/u/{token}</c> unsubscribe, <c>/r/{token}</c> tracked links, <c>/o/{token}</c> the open pixel).
 /// </summary>
 public static class CampaignMailFunction
 {
@@ -25,6 +25,7 @@ public static class CampaignMailFunction
         builder.Services.TryAddSingleton<CampaignSendLog>();
         builder.Services.TryAddSingleton<SuppressionList>();
         builder.Services.TryAddSingleton<ClickTracking>();
+        builder.Services.TryAddSingleton<CampaignEngagementStore>();
         builder.Services.TryAddSingleton<CampaignMailThrottle>();
         builder.Services.TryAddKeyedSingleton<IEmailSender, CampaignSmtpSender>(CampaignSmtpSender.ServiceKey);
         builder.Services.TryAddSingleton<ICampaignLinks, CampaignMailLinks>();
@@ -38,6 +39,7 @@ public static class CampaignMailFunction
     {
         app.MapUnsubscribe();
         app.MapTrackedLinks();
+        app.MapOpenPixel();
         return app;
     }
 

@@ -6,7 +6,7 @@ using Tcma.Functions.Identity;
 
 namespace Tcma.Functions.Launches;
 
-/// <summary>The signed links in a campaign email: <c>/u/{token}</c> to unsubscribe, <c>/r/{token}</c> for each tracked link.</summary>
+/// <summary>The signed links in a campaign email: <c>/u/{token}</c> to unsubscribe, <c>/r/{token}</c> for each tracked link, <c>/o/{token}</c> the open pixel.</summary>
 public sealed class CampaignMailLinks(LinkTokens tokens, IOptionsMonitor<CampaignEmailOptions> options) : ICampaignLinks
 {
     public string Unsubscribe(CampaignEmail email) =>
@@ -14,6 +14,9 @@ public sealed class CampaignMailLinks(LinkTokens tokens, IOptionsMonitor<Campaig
 
     public string TrackedLink(CampaignEmail email, int index) =>
         Url("r", tokens.Create(TrackedLinks.TokenPurpose, TrackedLinks.TokenSubject(email.SendId, index), email.VendorId, options.CurrentValue.LinkLifetime));
+
+    public string OpenPixel(CampaignEmail email) =>
+        Url("o", tokens.Create(OpenTracking.TokenPurpose, OpenTracking.TokenSubject(email.LaunchId, email.TouchId, email.SendId), email.VendorId, options.CurrentValue.LinkLifetime));
 
     private string Url(string prefix, string token) => $"{options.CurrentValue.PublicBaseUrl.TrimEnd('/')}/{prefix}/{token}";
 

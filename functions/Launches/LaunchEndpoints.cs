@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Launches;
 using Tcma.Domain.Rendering;
@@ -34,6 +35,9 @@ public static class LaunchEndpoints
         builder.Services.AddSingleton<LaunchStore>();
         builder.Services.AddSingleton<LaunchPreviews>();
         builder.Services.AddSingleton<LaunchService>();
+        // The fan-out decides each touch's audience and records who it left out (the mailer registers the same ones).
+        builder.Services.TryAddSingleton<CampaignSendLog>();
+        builder.Services.TryAddSingleton<CampaignEngagementStore>();
         builder.Services.AddSingleton<ILaunchSendGate, LaunchSendGate>();
         builder.Services.AddWorkflow<LaunchWorkflow>();
         builder.Services.AddFunction(new FunctionDefinition(WorkFunction, new QueueFunctionTrigger(LaunchWork.Queue), WorkAsync));
@@ -320,7 +324,8 @@ public static class LaunchEndpoints
         var control = await launches.ControlAsync(LaunchService.TokenOf(request), launchId, ct);
         if (control is not { } c) return TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
         return await launches.ViewAsync(c.VendorId, c.Launch, Microsoft.AspNetCore.Http.Extensions.UriHelper.GetDisplayUrl(request), ct) is { } view
-            ? TypedResults.Ok(view) : TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
+            ? TypedResults.Ok(view with { Emails = await launches.EmailStatsAsync(c.Launch, view.Touches, ct) })
+            : TypedResults.Problem(statusCode: 404, title: LinkDoesNotWork);
     }
 
     private static async Task<(T? Body, ProblemHttpResult? Problem)> ReadJsonAsync<T>(HttpRequest request, CancellationToken ct) where T : class

@@ -55,7 +55,16 @@ public sealed record LaunchRequest(
 
 public sealed record TouchView(string TouchId, string Channel, string Content, DateTimeOffset DueUtc, string DueLocal, string State, int Sent, string? Note);
 
-public sealed record LaunchView(string LaunchId, string KitId, string Version, string Status, string TimeZone, string StatusUrl, IReadOnlyList<TouchView> Touches);
+/// <summary>
+/// What became of one email touch: sent, opened (pixel or click; a lower bound), clicked, and left out by its audience.
+/// </summary>
+public sealed record TouchEmailStats(string TouchId, string Content, string Audience, int Sent, int Opened, int Clicked, int SkippedByAudience);
+
+public sealed record LaunchView(string LaunchId, string KitId, string Version, string Status, string TimeZone, string StatusUrl, IReadOnlyList<TouchView> Touches)
+{
+    /// <summary>Per email touch: sent, opened, clicked, left out by its audience. Filled where the status is asked for.</summary>
+    public IReadOnlyList<TouchEmailStats>? Emails { get; init; }
+}
 
 public abstract record Outcome<T>
 {
@@ -71,6 +80,7 @@ public abstract record Outcome<T>
 public sealed class LaunchService(
     LaunchStore store, KitIndex kits, KitVersionFiles kitFiles, PartnerDirectory partners, BrandProfileStore brands,
     LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, IEmailSender email, IMessageSender messages, SocialAccountStore socialAccounts,
+    CampaignSendLog sendLog, CampaignEngagementStore engagement,
     IOptions<LaunchOptions> options, TimeProvider clock, ILogger<LaunchService> logger)
 {
     public LaunchOptions Options => options.Value;
@@ -368,6 +378,23 @@ public sealed class LaunchService(
             Views(state.AllTouches, TimeZoneInfo.FindSystemTimeZoneById(launch.TimeZone)));
     }
 
+    /// <summary>Per email touch of the launch, in schedule order: two partition reads, whatever the size of the launch.</summary>
+    public async Task<IReadOnlyList<TouchEmailStats>> EmailStatsAsync(LaunchRecord launch, IEnumerable<TouchView> touches, CancellationToken ct)
+    {
+        var emails = touches.Where(t => t.Channel == LaunchTouch.Email).ToList();
+        if (emails.Count == 0) return [];
+        var sends = await sendLog.SummariseAsync(launch.VendorId, launch.LaunchId, ct);
+        var engaged = await engagement.ByTouchAsync(launch.VendorId, launch.LaunchId, ct);
+        var schedule = (await kitFiles.GetAsync(launch.VendorId, launch.KitId, launch.Version, ct))?.Manifest.Schedule ?? [];
+        return emails.Select(t =>
+        {
+            var audience = schedule.FirstOrDefault(s => s.Email == t.Content)?.Audience ?? Audience.All;
+            var e = engaged.GetValueOrDefault(t.TouchId) ?? new TouchEngagement(0, 0);
+            return new TouchEmailStats(t.TouchId, t.Content, audience, sends.Count(t.TouchId, CampaignSendState.Sent), e.Opened, e.Clicked,
+                sends.Count(t.TouchId, CampaignSendState.SkippedAudience));
+        }).ToList();
+    }
+
     /// <summary>Pause, resume or cancel, from the partner's control link. Repeats and late clicks change nothing.</summary>
     public Task<WorkflowResult> ControlAsync(string vendorId, string launchId, string action, string partnerId, CancellationToken ct) =>
         workflows.RaiseAsync(LaunchWorkflow.TypeName, LaunchWorkflow.InstanceId(vendorId, launchId),
@@ -388,10 +415,20 @@ public sealed class LaunchService(
     }
 
     /// <summary>
-    /// A due touch's fan-out. Email: one <see cref="CampaignEmail"/> per contact, in chunks whose progress is recorded
-    /// after each is on the queue, so a crash repeats at most one chunk (same SendIds, which the mailer sends once).
-    /// The launch is asked again before each chunk: a pause or recall stops the rest.
+    /// A due touch's fan-out. Email: one <see cref="CampaignEmail"/> per contact the touch's audience includes, in chunks
+    /// whose progress is recorded after each is on the queue, so a crash repeats at most one chunk (same SendIds, which
+    /// the mailer sends once). The launch is asked again before each chunk: a pause or recall stops the rest.
     /// </summary>
+    /// <remarks>
+    /// The audience (non-openers, non-clickers) is decided here rather than in the mailer: the kit's schedule and the
+    /// launch are already loaded, the launch's engagement is read once per fan-out (one partition) instead of once per
+    /// email, and a left-out contact costs no queue message. Crash-safe because a left-out contact gets a
+    /// <see cref="CampaignSendState.SkippedAudience"/> row in the mailer's own exactly-once table, by insert, under the
+    /// same SendId the message would carry: whichever of "skipped" or the mailer's "sending" is written first is the
+    /// send's only outcome. A repeated chunk may decide differently (the contact opened meanwhile), but then either
+    /// its message is still queued and the mailer finds the skip settled, or it went and the skip insert gets a 409:
+    /// sent or skipped, never both, never twice.
+    /// </remarks>
     public async Task SendTouchAsync(LaunchWork work, CancellationToken ct)
     {
         var state = await StateAsync(work.VendorId, work.LaunchId, ct);
@@ -418,6 +455,11 @@ public sealed class LaunchService(
                 ["unsubscribe"] = CampaignEmail.UnsubscribePlaceholder,
                 ["logo"] = $"{launch.PublicBaseUrl}/api/brand-logos/{Uri.EscapeDataString(launch.VendorId)}/{Uri.EscapeDataString(launch.PartnerId)}",
             };
+            var audience = kit.Manifest.Schedule.ElementAtOrDefault(touch.Index) is { } scheduled && scheduled.Email == touch.ContentId ? scheduled.Audience : Audience.All;
+            // Read once: later chunks judge on the same picture as the first (an open arriving mid-fan-out may or may not count).
+            var engaged = Audience.NeedsEngagement(audience) ? await engagement.ByContactAsync(launch.VendorId, launch.LaunchId, touch.TouchId, ct) : null;
+            bool Includes(Contact c) =>
+                engaged is null || Audience.Includes(audience, engaged.GetValueOrDefault(LaunchWorkflow.ContactKey(c.Email), ContactEngagement.None));
             var size = Math.Max(1, Options.ChunkSize);
             for (var chunk = await store.NextChunkAsync(launch.VendorId, launch.LaunchId, touch.TouchId, ct); chunk * size < contacts.Count; chunk++)
             {
@@ -426,7 +468,13 @@ public sealed class LaunchService(
                     logger.LogInformation("Launch {Launch} touch {Touch}: stopped after {Chunks} chunks", launch.LaunchId, touch.TouchId, chunk);
                     return;
                 }
-                var batch = contacts.Skip((int)(chunk * size)).Take(size).Select(c =>
+                var chunkContacts = contacts.Skip((int)(chunk * size)).Take(size).ToList();
+                var now = clock.GetUtcNow();
+                var skipped = chunkContacts.Where(c => !Includes(c)).Select(c => new CampaignSendRecord(launch.VendorId, launch.PartnerId, launch.LaunchId,
+                    touch.TouchId, LaunchWorkflow.SendId(launch.LaunchId, touch.TouchId, c.Email), c.Email, brand.CompanyName,
+                    CampaignSendState.SkippedAudience, 0, now) { LastError = $"audience {audience}" }).ToList();
+                await sendLog.RecordSkippedAsync(skipped, ct);
+                var batch = chunkContacts.Where(Includes).Select(c =>
                 {
                     var recipient = new Dictionary<string, object?>
                     {
@@ -444,7 +492,7 @@ public sealed class LaunchService(
                     async (m, token) => await messages.SendAsync(CampaignEmail.Queue, m, cancellationToken: token));
                 await store.RecordChunkAsync(launch.VendorId, launch.LaunchId, touch.TouchId, chunk + 1, ct);
             }
-            count = contacts.Count;
+            count = contacts.Count(Includes);
         }
         else
         {

@@ -19,7 +19,8 @@ public static class TrackedLinkEndpoints
     }
 
     private static async Task<Results<RedirectHttpResult, ContentHttpResult>> Follow(
-        string token, HttpResponse response, LinkTokens tokens, ClickTracking clicks, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        string token, HttpResponse response, LinkTokens tokens, ClickTracking clicks, CampaignEngagementStore engagement, TimeProvider clock,
+        ILoggerFactory loggers, CancellationToken ct)
     {
         var verified = tokens.Verify(token, TrackedLinks.TokenPurpose);
         if (!verified.IsValid || !TrackedLinks.TryReadTokenSubject(verified.Token!.Subject, out var sendId, out var index))
@@ -30,6 +31,8 @@ public static class TrackedLinkEndpoints
         try
         {
             await clicks.RecordClickAsync(link, clock.GetUtcNow(), ct);
+            // The audience of later touches: a clicker is a clicker (and an opener) once, however often they click.
+            await engagement.RecordAsync(link.VendorId, link.LaunchId, link.TouchId, link.SendId, EngagementKind.Clicked, clock.GetUtcNow(), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

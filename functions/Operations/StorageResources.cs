@@ -29,6 +29,7 @@ public static class StorageResources
         LeadRoutingStore.TableName,
         PartnerDirectory.TableName,
         CampaignSendLog.TableName, SuppressionList.TableName, ClickTracking.LinksTable, ClickTracking.ClicksTable,
+        CampaignEngagementStore.TableName,
         PayoutStore.TableName,
         ExpiryStore.TableName,
         SocialAccountStore.TableName, SocialPostLog.TableName,

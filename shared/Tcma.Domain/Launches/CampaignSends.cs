@@ -1,6 +1,6 @@
 namespace Tcma.Domain.Launches;
 
-/// <summary>Where one campaign email (one <see cref="CampaignEmail.SendId"/>) stands. Sent, Suppressed and Failed never change again.</summary>
+/// <summary>Where one campaign email (one <see cref="CampaignEmail.SendId"/>) stands. Sent, Suppressed, Failed and SkippedAudience never change again.</summary>
 public enum CampaignSendState
 {
     /// <summary>About to be handed to SMTP, or handed over and not yet recorded: the attempt holds a lease until <see cref="CampaignSendRecord.LeaseUntil"/>.</summary>
@@ -17,6 +17,11 @@ public enum CampaignSendState
     Stopped,
     /// <summary>Given up: retried for <see cref="CampaignRetryPolicy.GiveUpAfter"/> without success, or refused for good.</summary>
     Failed,
+    /// <summary>
+    /// Not sent because the touch's audience (non-openers, non-clickers) left this contact out: written by the launch's
+    /// fan-out instead of a message, so the count shows and a redelivered message for the send finds it settled.
+    /// </summary>
+    SkippedAudience,
 }
 
 /// <summary>The record of one campaign email, keyed by its SendId: what makes a redelivered message a no-op.</summary>
@@ -38,7 +43,7 @@ public sealed record CampaignSendRecord(
     public string? LastError { get; init; }
     public string? MessageId { get; init; }
 
-    public bool IsFinal => State is CampaignSendState.Sent or CampaignSendState.Suppressed or CampaignSendState.Failed;
+    public bool IsFinal => State is CampaignSendState.Sent or CampaignSendState.Suppressed or CampaignSendState.Failed or CampaignSendState.SkippedAudience;
 }
 
 /// <summary>What to do with a delivered campaign message, given what the record says.</summary>
@@ -96,6 +101,13 @@ public sealed record CampaignRetryPolicy
 /// <summary>What a launch's status page shows of its emails: counts by state and every failure with its reason.</summary>
 public sealed record CampaignSendSummary(IReadOnlyDictionary<CampaignSendState, int> Counts, IReadOnlyList<CampaignSendFailure> Failures)
 {
+    /// <summary>The same counts for each touch (by TouchId).</summary>
+    public IReadOnlyDictionary<string, IReadOnlyDictionary<CampaignSendState, int>> ByTouch { get; init; } =
+        new Dictionary<string, IReadOnlyDictionary<CampaignSendState, int>>();
+
+    public int Count(string touchId, CampaignSendState state) =>
+        ByTouch.TryGetValue(touchId, out var counts) && counts.TryGetValue(state, out var n) ? n : 0;
+
     public int Count(CampaignSendState state) => Counts.TryGetValue(state, out var n) ? n : 0;
     public int Total => Counts.Values.Sum();
 }

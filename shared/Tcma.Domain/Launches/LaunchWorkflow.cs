@@ -180,6 +180,20 @@ public sealed class LaunchWorkflow : WorkflowDefinition<LaunchState>
     }
 
     /// <summary>Unique per launch, touch and recipient, and the same on every retry: the mailer sends an id once.</summary>
-    public static string SendId(string launchId, string touchId, string recipientEmail) =>
-        $"{launchId}.{touchId}.{Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recipientEmail.Trim().ToLowerInvariant())))[..20]}";
+    public static string SendId(string launchId, string touchId, string recipientEmail) => $"{launchId}.{touchId}.{ContactKey(recipientEmail)}";
+
+    /// <summary>
+    /// One contact across the touches of a launch, without their address: what engagement is recorded under, so the
+    /// fan-out of a later touch can tell who opened or clicked an earlier one.
+    /// </summary>
+    public static string ContactKey(string recipientEmail) =>
+        Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(recipientEmail.Trim().ToLowerInvariant())))[..20];
+
+    /// <summary>The contact a <see cref="SendId"/> was for (its last part), or null for anything not shaped like one.</summary>
+    public static string? ContactKeyOfSend(string sendId)
+    {
+        var dot = sendId.LastIndexOf('.');
+        var key = dot < 0 ? "" : sendId[(dot + 1)..];
+        return key.Length == 20 && key.All(char.IsAsciiHexDigitLower) ? key : null;
+    }
 }

@@ -7,10 +7,12 @@ public interface ICampaignLinks
 {
     string Unsubscribe(CampaignEmail email);
     string TrackedLink(CampaignEmail email, int index);
+    /// <summary>The open pixel's URL for this send.</summary>
+    string OpenPixel(CampaignEmail email);
 }
 
 /// <summary>
-/// Turns a <see cref="CampaignEmail"/> into the <see cref="EmailMessage"/> handed to SMTP: tracked links, the footer,
+/// Turns a <see cref="CampaignEmail"/> into the <see cref="EmailMessage"/> handed to SMTP: tracked links, the footer, the open pixel,
 /// From "&lt;partner&gt; via &lt;platform&gt;" on the sending domain, Reply-To the partner, the RFC 8058 one-click
 /// unsubscribe headers, and a Message-ID derived from the SendId so every resend of one send is the same message.
 /// </summary>
@@ -22,7 +24,9 @@ public static class CampaignEmailComposer
     {
         var rewritten = TrackedLinks.Rewrite(email.Html, email.Text, i => links.TrackedLink(email, i));
         var unsubscribe = links.Unsubscribe(email);
-        var (html, text) = CampaignContent.Finish(rewritten.Html, rewritten.Text, email.FromName, email.PostalAddress, unsubscribe);
+        var (finished, text) = CampaignContent.Finish(rewritten.Html, rewritten.Text, email.FromName, email.PostalAddress, unsubscribe);
+        // The HTML part only: a text-only reader loads nothing, and so counts as an open only by clicking.
+        var html = OpenTracking.AddPixel(finished, links.OpenPixel(email));
         var mailto = $"mailto:{options.UnsubscribeMailbox}?subject=unsubscribe";
         var message = new EmailMessage(email.RecipientEmail, email.Subject, text, html)
         {

@@ -51,6 +51,7 @@ public sealed class CampaignSendLog(StorageAccount storage)
     {
         var table = await storage.TableAsync(TableName, ct);
         var counts = new Dictionary<CampaignSendState, int>();
+        var byTouch = new Dictionary<string, Dictionary<CampaignSendState, int>>(StringComparer.Ordinal);
         var failures = new List<CampaignSendFailure>();
         var pk = PartitionKey(vendorId, launchId);
         await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == pk,
@@ -60,11 +61,57 @@ public sealed class CampaignSendLog(StorageAccount storage)
             if (row.GetString("VendorId") != vendorId || row.GetString("LaunchId") != launchId) continue;
             if (!Enum.TryParse<CampaignSendState>(row.GetString("State"), out var state)) continue;
             counts[state] = counts.GetValueOrDefault(state) + 1;
+            var touch = row.GetString("TouchId") ?? "";
+            if (!byTouch.TryGetValue(touch, out var touchCounts)) byTouch[touch] = touchCounts = [];
+            touchCounts[state] = touchCounts.GetValueOrDefault(state) + 1;
             if (state == CampaignSendState.Failed && failures.Count < MaxListedFailures)
                 failures.Add(new CampaignSendFailure(row.GetString("SendId") ?? "", row.GetString("TouchId") ?? "", row.GetString("Recipient") ?? "",
                     row.GetString("LastError") ?? "", row.GetInt32("Attempts") ?? 0, row.GetDateTimeOffset("UpdatedAt") ?? default));
         }
-        return new CampaignSendSummary(counts, failures.OrderBy(f => f.At).ToList());
+        return new CampaignSendSummary(counts, failures.OrderBy(f => f.At).ToList())
+        {
+            ByTouch = byTouch.ToDictionary(t => t.Key, t => (IReadOnlyDictionary<CampaignSendState, int>)t.Value, StringComparer.Ordinal),
+        };
+    }
+
+    /// <summary>
+    /// Records sends the audience left out, as inserts: a send that already has a record (queued by an earlier run of
+    /// the fan-out, and sent, or on its way) keeps it, so a contact ends either sent or skipped, never both. One batch
+    /// per 100 (they share the launch's partition); a batch refused because one row exists is retried row by row.
+    /// Returns how many were newly recorded.
+    /// </summary>
+    public async Task<int> RecordSkippedAsync(IReadOnlyList<CampaignSendRecord> skipped, CancellationToken ct = default)
+    {
+        if (skipped.Count == 0) return 0;
+        var table = await storage.TableAsync(TableName, ct);
+        var added = 0;
+        foreach (var group in skipped.GroupBy(r => PartitionKey(r.VendorId, r.LaunchId)))
+        foreach (var chunk in group.DistinctBy(r => r.SendId).Chunk(TableBatch.MaxEntities))
+        {
+            var batch = new TableBatch();
+            foreach (var record in chunk) batch.Add(ToEntity(record));
+            try
+            {
+                await batch.SubmitAsync(table, ct);
+                added += chunk.Length;
+                continue;
+            }
+            catch (RequestFailedException e) when (e.Status == 409)
+            {
+            }
+            foreach (var record in chunk)
+            {
+                try
+                {
+                    await table.AddEntityAsync(ToEntity(record), ct);
+                    added++;
+                }
+                catch (RequestFailedException e) when (e.Status == 409)
+                {
+                }
+            }
+        }
+        return added;
     }
 
     private static TableEntity ToEntity(CampaignSendRecord r) => new(PartitionKey(r.VendorId, r.LaunchId), TableKeys.Safe(r.SendId))

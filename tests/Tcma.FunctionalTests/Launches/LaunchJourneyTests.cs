@@ -139,6 +139,10 @@ public sealed partial class LaunchJourneyTests
         Assert.Single(await app.Inbox.ToAsync(ben));
         await page.GotoAsync(statusPage);
         Assert.Contains("Paused", await page.GetByRole(AriaRole.Main).InnerTextAsync());
+        // Per email: sent, opened (Ann's clicks count as an open; no pixel was loaded), clicked, left out by the audience.
+        Assert.Equal(["welcome", "2", "1", "1", "0"], await page.Locator("#email-stats tbody tr[data-touch='0-welcome'] td").AllInnerTextsAsync());
+        Assert.Equal(["case-study (to non-openers)", "0", "0", "0", "0"], await page.Locator("#email-stats tbody tr[data-touch='2-case-study'] td").AllInnerTextsAsync());
+        Assert.Equal(375, await page.EvaluateAsync<int>("document.documentElement.scrollWidth"));
     }
 
     [GeneratedRegex("<img[^>]+src=\"([^\"]+/api/brand-logos/[^\"]+)\"")]

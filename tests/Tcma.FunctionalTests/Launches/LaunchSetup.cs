@@ -23,10 +23,10 @@ internal static class LaunchSetup
 
     public static string Unique(string who) => $"{who}-{Guid.NewGuid():N}@example.test";
 
-    public static async Task<HttpClient> PublishedKitAsync(TcmaAppFactory app)
+    public static async Task<HttpClient> PublishedKitAsync(TcmaAppFactory app, Func<string, string>? manifest = null)
     {
         var client = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
-        var zip = new ByteArrayContent(KitZips.CloudBackupWith());
+        var zip = new ByteArrayContent(KitZips.CloudBackupWith(manifest));
         zip.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsync($"/api/vendors/{Vendor}/kits", zip)).StatusCode);
         Assert.Equal(HttpStatusCode.OK, (await client.PostAsync($"/api/vendors/{Vendor}/kits/{Kit}/versions/1.0.0/publish", null)).StatusCode);
@@ -63,9 +63,10 @@ internal static class LaunchSetup
     }
 
     /// <summary>One partner invited with a brand profile; returns the partner's token and invitation id.</summary>
-    public static async Task<(HttpClient Vendor, string Token, string InvitationId, string Contact)> InvitedPartnerAsync(TcmaAppFactory app, string partnerId = "contoso")
+    public static async Task<(HttpClient Vendor, string Token, string InvitationId, string Contact)> InvitedPartnerAsync(
+        TcmaAppFactory app, string partnerId = "contoso", Func<string, string>? manifest = null)
     {
-        var client = await PublishedKitAsync(app);
+        var client = await PublishedKitAsync(app, manifest);
         var contact = Unique(partnerId);
         await PartnerAsync(client, partnerId, "Gold", contact);
         await BrandAsync(app, partnerId);
