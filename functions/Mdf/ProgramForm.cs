@@ -15,7 +15,8 @@ public sealed class ActivityRow
     public string RatePercent { get; set; } = "";
     public string Cap { get; set; } = "";
     public string GlCode { get; set; } = "";
-    public bool IsBlank => string.IsNullOrWhiteSpace(Id + Name + RatePercent + Cap + GlCode);
+    // The hidden id alone does not make a row: clearing the visible fields removes the activity type.
+    public bool IsBlank => string.IsNullOrWhiteSpace(Name + RatePercent + Cap + GlCode);
 }
 
 /// <summary>One approval level as typed in the console form.</summary>
