@@ -236,8 +236,12 @@ public sealed partial class ProgramConsoleTests
         var reloaded = Fields(await admin.GetStringAsync(page), "program");
         reloaded["id"] = "other";
         reloaded["name"] = "Saved third";
+        // Clearing a row's fields removes that activity type, although its hidden id is still posted.
+        foreach (var field in new[] { "name", "rate", "cap", "gl" }) reloaded[$"activity-1-{field}"] = "";
         Assert.Equal(HttpStatusCode.Found, (await admin.PostAsync(page, await FormAsync(admin, page, "program", reloaded))).StatusCode);
-        Assert.Equal("Saved third", (await admin.GetFromJsonAsync<MdfProgram>($"/api/vendors/{kit.Vendor}/mdf/programs/{MdfTestKit.ProgramId}", MdfJson.Options))!.Name);
+        var third = (await admin.GetFromJsonAsync<MdfProgram>($"/api/vendors/{kit.Vendor}/mdf/programs/{MdfTestKit.ProgramId}", MdfJson.Options))!;
+        Assert.Equal("Saved third", third.Name);
+        Assert.Equal(new[] { "events" }, third.ActivityTypes.Select(a => a.Id));
         Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync($"/api/vendors/{kit.Vendor}/mdf/programs/other")).StatusCode);
     }
 
