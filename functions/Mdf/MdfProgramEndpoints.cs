@@ -109,8 +109,8 @@ public static partial class MdfProgramEndpoints
             return MdfHttp.Problem(400, "accrual.period", "Name the revenue period reported, e.g. ?period=2026-01 (a month) or ?period=2026-Q1.");
         var (csv, unreadable) = await MdfProgramService.ReadCsvAsync(request.Body, request.ContentLength, ct);
         if (unreadable is not null) return Problem(unreadable);
-        var (result, refused) = await service.ImportAccrualsAsync(vendorId, stored.Program, period, csv!, KitEndpoints.Actor(user), ct);
-        return refused is not null ? Problem(refused) : MdfHttp.Json(result!);
+        var (outcome, refused) = await service.ImportAccrualsAsync(vendorId, stored.Program, period, csv!, KitEndpoints.Actor(user), ct);
+        return refused is not null ? Problem(refused) : MdfHttp.Json(outcome!.Result);
     }
 
     private static ProblemHttpResult Problem(ProgramProblem p) => MdfHttp.Problem(p.Status, p.Refusals, p.Title);

@@ -6,6 +6,12 @@ using Tcma.Storage.Partners;
 
 namespace Tcma.Functions.Mdf;
 
+/// <summary>What became of one line of a revenue file: credited, already credited for the period, nothing to credit, or refused by the ledger.</summary>
+public sealed record AccrualLineOutcome(int LineNumber, string PartnerId, Money Revenue, Money Accrued, string Outcome);
+
+/// <summary>An accrual import's totals (what the API returns) and each line's outcome (what the console shows).</summary>
+public sealed record AccrualImportOutcome(AccrualResult Result, IReadOnlyList<AccrualLineOutcome> Lines);
+
 /// <summary>Why a program operation did nothing: an HTTP status for the API, every reason for the page.</summary>
 public sealed record ProgramProblem(int Status, IReadOnlyList<Refusal> Refusals, string Title)
 {
@@ -68,7 +74,7 @@ public sealed partial class MdfProgramService(PartnerDirectory directory, FundLe
     /// credits nothing twice. A file with any bad line or unknown partner is refused whole (every line's problem listed),
     /// so a vendor never half-imports revenue; a line the ledger refuses is reported with its line number.
     /// </summary>
-    public async Task<(AccrualResult? Result, ProgramProblem? Problem)> ImportAccrualsAsync(
+    public async Task<(AccrualImportOutcome? Outcome, ProgramProblem? Problem)> ImportAccrualsAsync(
         string vendorId, MdfProgram program, string? period, string csv, string by, CancellationToken ct)
     {
         if (!IsValidPeriod(period))
@@ -83,15 +89,21 @@ public sealed partial class MdfProgramService(PartnerDirectory directory, FundLe
 
         int booked = 0, already = 0;
         var rejected = new List<Refusal>();
+        var outcomes = new List<AccrualLineOutcome>();
         foreach (var line in lines.Value!)
         {
-            if (line.Command(period!, by, clock.GetUtcNow()) is not { } command) continue;
-            var outcome = await ledger.ExecuteAsync(new FundKey(vendorId, program.Id, line.PartnerId).FundId, program.Currency, command, ct);
-            if (outcome.Decision.Refusal is { } r) rejected.Add(r with { Message = $"Line {line.LineNumber}: {r.Message}" });
-            else if (outcome.Decision.IsNoOp) already++;
-            else booked++;
+            string what;
+            if (line.Command(period!, by, clock.GetUtcNow()) is not { } command) what = "nothing to credit";
+            else
+            {
+                var outcome = await ledger.ExecuteAsync(new FundKey(vendorId, program.Id, line.PartnerId).FundId, program.Currency, command, ct);
+                if (outcome.Decision.Refusal is { } r) { rejected.Add(r with { Message = $"Line {line.LineNumber}: {r.Message}" }); what = r.Message; }
+                else if (outcome.Decision.IsNoOp) { already++; what = "already credited"; }
+                else { booked++; what = "credited"; }
+            }
+            outcomes.Add(new(line.LineNumber, line.PartnerId, line.Revenue, line.Accrued, what));
         }
-        return (new AccrualResult(booked, already, rejected), null);
+        return (new AccrualImportOutcome(new AccrualResult(booked, already, rejected), outcomes), null);
     }
 
     [GeneratedRegex("^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4]|H[12])$")]

@@ -312,8 +312,9 @@ public sealed partial class ProgramConsoleTests
         {
             var good = await admin.PostAsync(page, await UploadAsync(admin, page, "2026-01", csv));
             Assert.Equal(HttpStatusCode.OK, good.StatusCode);
-            Assert.Contains(i == 0 ? "2 credited, 0 already credited for this period, 0 rejected." : "0 credited, 2 already credited for this period, 0 rejected.",
-                WebUtility.HtmlDecode(await good.Content.ReadAsStringAsync()));
+            var result = WebUtility.HtmlDecode(await good.Content.ReadAsStringAsync());
+            Assert.Contains(i == 0 ? "2 credited, 0 already credited for this period, 0 rejected." : "0 credited, 2 already credited for this period, 0 rejected.", result);
+            Assert.Contains($"<tr><td>3</td><td>quay</td><td>USD 2,500.55</td><td>USD 50.01</td><td>{(i == 0 ? "credited" : "already credited")}</td></tr>", result);
         }
         Assert.Equal(MdfTestKit.Usd(200m), (await kit.FiguresAsync()).Accrued);
         var quay = (await admin.GetFromJsonAsync<FundView>($"/api/vendors/{kit.Vendor}/mdf/programs/{MdfTestKit.ProgramId}/funds/quay", MdfJson.Options))!;
