@@ -57,6 +57,8 @@ public sealed class ProgramConsoleBrowserTests
         await page.ArrivedAtAsync("**/console/mdf/programs/fy-2027?saved=1");
         Assert.Equal("Partner MDF 2027", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         Assert.Contains("The program was saved.", await page.GetByRole(AriaRole.Main).InnerTextAsync());
+        Assert.Equal("12000.00", await page.GetByLabel("Fixed allocation per partner").InputValueAsync());
+        await AssertFitsAsync(page, width, "mdf-program-page-375");
 
         await page.GotoAsync("/console/mdf");
         var link = page.GetByRole(AriaRole.Link, new() { Name = "Partner MDF 2027" });
