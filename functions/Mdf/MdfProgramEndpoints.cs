@@ -127,5 +127,4 @@ public static partial class MdfProgramEndpoints
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
     private static partial Regex ProgramId();
-
 }

@@ -231,6 +231,9 @@ public sealed partial class ProgramConsoleTests
         Assert.Contains("Reload the program", html);
         Assert.Equal("Saved second", Fields(html, "program")["name"]);
         Assert.Equal("Saved first", (await admin.GetFromJsonAsync<MdfProgram>($"/api/vendors/{kit.Vendor}/mdf/programs/{MdfTestKit.ProgramId}", MdfJson.Options))!.Name);
+        tabA["etag"] = "";
+        Assert.Equal(HttpStatusCode.Conflict, (await admin.PostAsync(page, await FormAsync(admin, page, "program", tabA))).StatusCode);
+        Assert.Equal("Saved first", (await admin.GetFromJsonAsync<MdfProgram>($"/api/vendors/{kit.Vendor}/mdf/programs/{MdfTestKit.ProgramId}", MdfJson.Options))!.Name);
 
         // The id in the address decides which program is saved, whatever the posted id field says.
         var reloaded = Fields(await admin.GetStringAsync(page), "program");
