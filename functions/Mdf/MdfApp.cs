@@ -21,6 +21,7 @@ public static class MdfApp
         services.TryAddSingleton<FundLedgerStore>();
         services.TryAddSingleton<PayoutStore>();
         services.AddSingleton<MdfProgramStore>();
+        services.AddSingleton<MdfProgramService>();
         services.AddSingleton<MdfRequestIndex>();
         services.AddSingleton<MdfLinks>();
         services.AddSingleton<MdfCommandTranslator>();

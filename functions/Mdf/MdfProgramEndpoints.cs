@@ -1,5 +1,4 @@
 using System.Security.Claims;
-using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tcma.Domain.Mdf;
@@ -20,7 +19,6 @@ public sealed record AccrualResult(int Booked, int AlreadyBooked, IReadOnlyList<
 public static partial class MdfProgramEndpoints
 {
     private const int MaxProgramJsonBytes = 256 * 1024;
-    private const int MaxAccrualCsvBytes = 8 * 1024 * 1024;
 
     public static WebApplication MapMdfPrograms(this WebApplication app)
     {
@@ -33,6 +31,8 @@ public static partial class MdfProgramEndpoints
         programs.MapGet("/{programId}/funds/{partnerId}", Fund).RequireAuthorization(Policies.VendorUser);
         return app;
     }
+
+    public const string ProgramIdRule = "A program id is 1-40 lower-case letters, digits or '-', starting with a letter or digit.";
 
     public static bool IsValidProgramId(string id) => ProgramId().IsMatch(id);
 
@@ -55,7 +55,7 @@ public static partial class MdfProgramEndpoints
         string vendorId, string programId, HttpRequest request, ClaimsPrincipal user, MdfProgramStore store, TimeProvider clock, CancellationToken ct)
     {
         if (!IsValidProgramId(programId))
-            return MdfHttp.Problem(400, "program.id", "A program id is 1-40 lower-case letters, digits or '-', starting with a letter or digit.");
+            return MdfHttp.Problem(400, "program.id", ProgramIdRule);
         var (program, problem) = await MdfHttp.ReadJsonAsync<MdfProgram>(request, MaxProgramJsonBytes, MdfJson.Options, ct);
         if (problem is not null) return problem;
         if (program!.Id != programId) return MdfHttp.Problem(400, "program.id_mismatch", $"The body is program '{program.Id}' but the address says '{programId}'.");
@@ -75,13 +75,10 @@ public static partial class MdfProgramEndpoints
     /// </summary>
     private static async Task<Results<JsonHttpResult<IReadOnlyList<AllocationLine>>, ProblemHttpResult>> Allocate(
         string vendorId, string programId, HttpRequest request, ClaimsPrincipal user, MdfProgramStore store, PartnerDirectory directory,
-        FundLedgerStore ledger, TimeProvider clock, CancellationToken ct)
+        MdfProgramService service, CancellationToken ct)
     {
         if (!IsValidProgramId(programId) || await store.GetAsync(vendorId, programId, ct) is not { } stored)
             return MdfHttp.Problem(404, "mdf.not_found", $"No program {programId}.");
-        var program = stored.Program;
-        if (!program.FundType.HasFlag(FundType.FixedAllocation) || program.FixedAllocation is null)
-            return MdfHttp.Problem(409, "allocation.not_fixed", $"{program.Name} has no fixed allocation; its funds come from accruals.");
         IReadOnlyList<string> partnerIds;
         if (request.ContentLength is > 0 || request.HasJsonContentType())
         {
@@ -90,20 +87,10 @@ public static partial class MdfProgramEndpoints
             partnerIds = input!.PartnerIds ?? [];
         }
         else partnerIds = [];
-        if (partnerIds.Count == 0) partnerIds = (await directory.ListAsync(vendorId, null, null, null, ct)).Select(p => p.Partner.Id).ToList();
-        if (partnerIds.Count > 5_000) return MdfHttp.Problem(400, "allocation.too_many", "Allocate to at most 5,000 partners at once.");
-
-        var lines = new List<AllocationLine>();
-        var by = KitEndpoints.Actor(user);
-        foreach (var partnerId in partnerIds.Distinct())
-        {
-            if (await directory.GetAsync(vendorId, partnerId, ct) is null) { lines.Add(new(partnerId, $"not a partner of {vendorId}", null)); continue; }
-            var fund = new FundKey(vendorId, programId, partnerId);
-            var outcome = await ledger.ExecuteAsync(fund.FundId, program.Currency, new AllocateFunds($"allocation|{programId}", program.FixedAllocation, by, clock.GetUtcNow()), ct);
-            var what = outcome.Decision.Refusal?.Message ?? (outcome.Decision.IsNoOp ? "already allocated" : $"allocated {program.FixedAllocation}");
-            lines.Add(new(partnerId, what, outcome.Balance.Figures));
-        }
-        return MdfHttp.Json<IReadOnlyList<AllocationLine>>(lines);
+        if (partnerIds.Count == 0 && stored.Program.FundType.HasFlag(FundType.FixedAllocation))
+            partnerIds = (await directory.ListAsync(vendorId, null, null, null, ct)).Select(p => p.Partner.Id).ToList();
+        var (lines, refused) = await service.AllocateAsync(vendorId, stored.Program, partnerIds, KitEndpoints.Actor(user), ct);
+        return refused is not null ? Problem(refused) : MdfHttp.Json(lines!);
     }
 
     /// <summary>
@@ -112,45 +99,21 @@ public static partial class MdfProgramEndpoints
     /// any bad line is refused whole (400, every line's problem listed), so a vendor never half-imports revenue.
     /// </summary>
     private static async Task<Results<JsonHttpResult<AccrualResult>, ProblemHttpResult>> ImportAccruals(
-        string vendorId, string programId, string? period, HttpRequest request, ClaimsPrincipal user, MdfProgramStore store, PartnerDirectory directory,
-        FundLedgerStore ledger, TimeProvider clock, CancellationToken ct)
+        string vendorId, string programId, string? period, HttpRequest request, ClaimsPrincipal user, MdfProgramStore store,
+        MdfProgramService service, CancellationToken ct)
     {
         if (!IsValidProgramId(programId) || await store.GetAsync(vendorId, programId, ct) is not { } stored)
             return MdfHttp.Problem(404, "mdf.not_found", $"No program {programId}.");
-        if (period is null || !Period().IsMatch(period))
+        // The period is checked before the body is read, so a caller who forgot it is told at once.
+        if (!MdfProgramService.IsValidPeriod(period))
             return MdfHttp.Problem(400, "accrual.period", "Name the revenue period reported, e.g. ?period=2026-01 (a month) or ?period=2026-Q1.");
-        if (request.ContentLength > MaxAccrualCsvBytes) return MdfHttp.Problem(413, "accrual.too_large", $"At most {MaxAccrualCsvBytes / (1024 * 1024)} MiB.");
-        var body = new MemoryStream();
-        var buffer = new byte[64 * 1024];
-        int read;
-        while ((read = await request.Body.ReadAsync(buffer, ct)) > 0)
-        {
-            if (body.Length + read > MaxAccrualCsvBytes) return MdfHttp.Problem(413, "accrual.too_large", $"At most {MaxAccrualCsvBytes / (1024 * 1024)} MiB.");
-            body.Write(buffer, 0, read);
-        }
-        string csv;
-        try { csv = new UTF8Encoding(false, true).GetString(body.ToArray()); }
-        catch (DecoderFallbackException) { return MdfHttp.Problem(400, "accrual.encoding", "Save the file as UTF-8 CSV."); }
-        var lines = AccrualImport.Read(csv, stored.Program);
-        if (!lines.IsValid) return MdfHttp.Problem(400, lines.Refusals, "The revenue file has problems; nothing was credited.");
-        var unknown = new List<Refusal>();
-        foreach (var line in lines.Value!)
-            if (await directory.GetAsync(vendorId, line.PartnerId, ct) is null)
-                unknown.Add(new("accrual.unknown_partner", $"Line {line.LineNumber}: {line.PartnerId} is not a partner of {vendorId}."));
-        if (unknown.Count > 0) return MdfHttp.Problem(400, unknown, "The revenue file names unknown partners; nothing was credited.");
-
-        int booked = 0, already = 0;
-        var rejected = new List<Refusal>();
-        foreach (var line in lines.Value!)
-        {
-            if (line.Command(period, KitEndpoints.Actor(user), clock.GetUtcNow()) is not { } command) continue;
-            var outcome = await ledger.ExecuteAsync(new FundKey(vendorId, programId, line.PartnerId).FundId, stored.Program.Currency, command, ct);
-            if (outcome.Decision.Refusal is { } r) rejected.Add(r with { Message = $"Line {line.LineNumber}: {r.Message}" });
-            else if (outcome.Decision.IsNoOp) already++;
-            else booked++;
-        }
-        return MdfHttp.Json(new AccrualResult(booked, already, rejected));
+        var (csv, unreadable) = await MdfProgramService.ReadCsvAsync(request.Body, request.ContentLength, ct);
+        if (unreadable is not null) return Problem(unreadable);
+        var (outcome, refused) = await service.ImportAccrualsAsync(vendorId, stored.Program, period, csv!, KitEndpoints.Actor(user), ct);
+        return refused is not null ? Problem(refused) : MdfHttp.Json(outcome!.Result);
     }
+
+    private static ProblemHttpResult Problem(ProgramProblem p) => MdfHttp.Problem(p.Status, p.Refusals, p.Title);
 
     private static async Task<Results<JsonHttpResult<FundView>, ProblemHttpResult>> Fund(
         string vendorId, string programId, string partnerId, MdfProgramStore store, FundLedgerStore ledger, CancellationToken ct)
@@ -164,7 +127,4 @@ public static partial class MdfProgramEndpoints
 
     [GeneratedRegex("^[a-z0-9][a-z0-9-]{0,39}$")]
     private static partial Regex ProgramId();
-
-    [GeneratedRegex("^[0-9]{4}-(0[1-9]|1[0-2]|Q[1-4]|H[12])$")]
-    private static partial Regex Period();
 }
