@@ -34,6 +34,27 @@ public sealed class MdfProgramStore(StorageAccount storage)
     }
 
     /// <summary>Creates or replaces; with <paramref name="ifMatch"/> only the version read is replaced.</summary>
+    /// <summary>Stores a new program, never replacing one: two admins creating the same id at once get one program and one PreconditionFailed.</summary>
+    public async Task<(ProgramSaveKind Kind, StoredProgram? Stored)> CreateAsync(string vendorId, MdfProgram program, string by, DateTimeOffset now, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var entity = new TableEntity(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(program.Id, "program id"))
+        {
+            ["Program"] = MdfJson.Write(program),
+            ["UpdatedAt"] = now,
+            ["UpdatedBy"] = by,
+        };
+        try
+        {
+            var added = await table.AddEntityAsync(entity, ct);
+            return (ProgramSaveKind.Created, new StoredProgram(program, added.Headers.ETag?.ToString() ?? "", now, by));
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return (ProgramSaveKind.PreconditionFailed, await GetAsync(vendorId, program.Id, ct));
+        }
+    }
+
     public async Task<(ProgramSaveKind Kind, StoredProgram? Stored)> SaveAsync(string vendorId, MdfProgram program, string by, DateTimeOffset now, string? ifMatch, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);

@@ -9,6 +9,7 @@ using Tcma.Domain.Mdf;
 using Tcma.Domain.Partners;
 using Tcma.FunctionalTests.Identity;
 using Tcma.Functions.Mdf;
+using Tcma.Storage.Mdf;
 using Tcma.Storage.Partners;
 
 namespace Tcma.FunctionalTests.Mdf;
@@ -65,6 +66,25 @@ public sealed partial class ProgramConsoleTests
         ["claim-0-backupId"] = $"dev:fin2@{vendor}.example",
         ["claim-0-backupEmail"] = $"fin2@{vendor}.example",
     };
+
+    [Fact]
+    public async Task Two_admins_creating_the_same_program_at_once_get_one_program_and_one_refusal()
+    {
+        await using var kit = await MdfTestKit.StartAsync();
+        var store = kit.App.Services.GetRequiredService<MdfProgramStore>();
+        var mine = kit.Program() with { Id = "race-" + Guid.NewGuid().ToString("N")[..8], Name = "Mine" };
+        var theirs = mine with { Name = "Theirs" };
+
+        var results = await Task.WhenAll(
+            store.CreateAsync(kit.Vendor, mine, "admin-a", MdfTestKit.Start),
+            store.CreateAsync(kit.Vendor, theirs, "admin-b", MdfTestKit.Start));
+
+        Assert.Single(results, r => r.Kind == ProgramSaveKind.Created);
+        var refused = Assert.Single(results, r => r.Kind == ProgramSaveKind.PreconditionFailed);
+        var winner = results.Single(r => r.Kind == ProgramSaveKind.Created).Stored!.Program.Name;
+        Assert.Equal(winner, refused.Stored!.Program.Name);
+        Assert.Equal(winner, (await store.GetAsync(kit.Vendor, mine.Id))!.Program.Name);
+    }
 
     [Fact]
     public async Task A_vendor_admin_creates_a_program_with_the_form_and_the_api_reads_back_exactly_what_was_typed()
