@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using Azure;
 using Azure.Data.Tables;
-using CsvHelper;
 using Tcma.Domain;
 using Tcma.Domain.Leads;
 using Tcma.Storage;
@@ -75,54 +74,40 @@ public sealed class LeadImports(StorageAccount storage, IMessageSender messages,
     /// <summary>Reads the rows; one bad row never stops the good ones. <paramref name="defaultConsent"/> applies to rows without their own.</summary>
     public static (LeadImportFile? File, string? Error) Read(string vendorId, string importId, byte[] file, string? defaultConsent, DateTimeOffset now, LeadImportLimits limits)
     {
-        var (opened, error) = CsvUpload.Open(new MemoryStream(file), limits.MaxBytes, maxFieldSize: 10_000);
-        if (opened is null) return (null, error);
-        using var parser = opened;
-        if (!parser.Read()) return (null, "the file is empty");
-        var header = parser.Record!.Select(h => h.Trim().Replace('_', ' ').ToLowerInvariant()).ToArray();
-        var columns = Headers.ToDictionary(h => h.Key, h => Array.FindIndex(header, c => h.Value.Contains(c)));
+        var (table, error) = CsvUpload.ReadTable(new MemoryStream(file), limits.MaxBytes, maxFieldSize: 10_000, limits.MaxRows, "leads");
+        if (table is null) return (null, error);
+        var columns = Headers.ToDictionary(h => h.Key, h => table.Column(h.Value, c => c.Replace('_', ' ')));
         var missing = new[] { "email", "firstName", "lastName", "country" }.Where(f => columns[f] < 0).Select(ColumnOf).ToList();
         if (columns["consentText"] < 0 && string.IsNullOrWhiteSpace(defaultConsent)) missing.Add("Consent text (or give the consent text for the whole file)");
         if (missing.Count > 0) return (null, $"the first row must name the columns; missing: {string.Join(", ", missing)}");
 
         var submissions = new List<LeadSubmission>();
         var rejected = new List<RejectedLeadRow>();
-        int row = 1, rows = 0;
-        try
+        foreach (var line in table.Rows)
         {
-            while (parser.Read())
+            var row = line.Line;
+            string? F(string field) => line[columns[field]];
+            var submission = new LeadSubmission
             {
-                row++;
-                var record = parser.Record!;
-                if (record.All(string.IsNullOrWhiteSpace)) continue;
-                if (++rows > limits.MaxRows) return (null, $"the file has more than {limits.MaxRows:N0} leads; split it into smaller files");
-                string? F(string field) => columns[field] is var i and >= 0 && i < record.Length ? record[i] : null;
-                var submission = new LeadSubmission
-                {
-                    SubmissionId = $"{importId}-r{row}",
-                    VendorId = vendorId,
-                    Source = new LeadSource.CsvImport(importId, row),
-                    ReceivedAt = now,
-                    Email = F("email"), FirstName = F("firstName"), LastName = F("lastName"), Phone = F("phone"), Company = F("company"),
-                    JobTitle = F("jobTitle"), Country = F("country"), Region = F("region"), PostalCode = F("postalCode"),
-                    CompanySize = F("companySize"), ProductInterest = F("productInterest"),
-                    ConsentText = string.IsNullOrWhiteSpace(F("consentText")) ? defaultConsent : F("consentText"),
-                    SourcePage = F("sourcePage"), IpAddress = F("ipAddress"),
-                };
-                switch (SubmissionValidation.Check(submission))
-                {
-                    case SubmissionCheck.Valid:
-                        submissions.Add(submission);
-                        break;
-                    case SubmissionCheck.Invalid invalid:
-                        rejected.Add(new RejectedLeadRow(row, [.. invalid.Errors.Select(e => $"{ColumnOf(e.Field)}: {e.Message}")]));
-                        break;
-                }
+                SubmissionId = $"{importId}-r{row}",
+                VendorId = vendorId,
+                Source = new LeadSource.CsvImport(importId, row),
+                ReceivedAt = now,
+                Email = F("email"), FirstName = F("firstName"), LastName = F("lastName"), Phone = F("phone"), Company = F("company"),
+                JobTitle = F("jobTitle"), Country = F("country"), Region = F("region"), PostalCode = F("postalCode"),
+                CompanySize = F("companySize"), ProductInterest = F("productInterest"),
+                ConsentText = string.IsNullOrWhiteSpace(F("consentText")) ? defaultConsent : F("consentText"),
+                SourcePage = F("sourcePage"), IpAddress = F("ipAddress"),
+            };
+            switch (SubmissionValidation.Check(submission))
+            {
+                case SubmissionCheck.Valid:
+                    submissions.Add(submission);
+                    break;
+                case SubmissionCheck.Invalid invalid:
+                    rejected.Add(new RejectedLeadRow(row, [.. invalid.Errors.Select(e => $"{ColumnOf(e.Field)}: {e.Message}")]));
+                    break;
             }
-        }
-        catch (CsvHelperException)
-        {
-            return (null, $"row {row} cannot be read as CSV (check its quotes)");
         }
         return (new LeadImportFile(submissions, rejected), null);
     }

@@ -49,6 +49,38 @@ public static class CsvUpload
         }), null);
     }
 
+    /// <summary>
+    /// The whole upload as a header and its non-blank rows, each with its line number, or the one reason it cannot be
+    /// taken: unreadable, empty, more than <paramref name="maxRows"/> rows (blank rows not counted; the message names
+    /// what the rows are, <paramref name="rowsAre"/>: "contacts", "partners"), or a row CsvHelper cannot parse.
+    /// </summary>
+    public static (CsvTable? Table, string? Error) ReadTable(Stream csv, long maxBytes, int maxFieldSize, int maxRows, string rowsAre)
+    {
+        var (opened, error) = Open(csv, maxBytes, maxFieldSize);
+        if (opened is null) return (null, error);
+        using var parser = opened;
+        var line = 1;
+        try
+        {
+            if (!parser.Read()) return (null, "the file is empty");
+            var header = parser.Record!;
+            var rows = new List<CsvRow>();
+            while (parser.Read())
+            {
+                // The parser's row, not a count of records: it skips empty lines, which a person still sees in the file.
+                line = parser.Row;
+                if (parser.Record!.All(string.IsNullOrWhiteSpace)) continue;
+                if (rows.Count == maxRows) return (null, $"the file has more than {maxRows:N0} {rowsAre}; split it into smaller files");
+                rows.Add(new CsvRow(line, parser.Record!));
+            }
+            return (new CsvTable(header, rows), null);
+        }
+        catch (CsvHelperException)
+        {
+            return (null, $"row {line} cannot be read as CSV (check its quotes)");
+        }
+    }
+
     /// <summary>NUL bytes, or the signatures of xlsx/zip, old xls (OLE2) and PDF.</summary>
     private static bool LooksBinary(byte[] bytes)
     {
@@ -56,4 +88,27 @@ public static class CsvUpload
         return head.Contains((byte)0) || head.StartsWith("PK\x03\x04"u8) || head.StartsWith("%PDF"u8)
             || head.StartsWith(new byte[] { 0xD0, 0xCF, 0x11, 0xE0 });
     }
+}
+
+/// <summary>An uploaded CSV: its header row as written and its non-blank rows.</summary>
+public sealed record CsvTable(IReadOnlyList<string> Header, IReadOnlyList<CsvRow> Rows)
+{
+    /// <summary>The first column whose header (trimmed, lower case, after <paramref name="normalise"/>) is one of <paramref name="names"/>; -1 if none.</summary>
+    public int Column(IEnumerable<string> names, Func<string, string>? normalise = null)
+    {
+        var wanted = names as ICollection<string> ?? names.ToList();
+        for (var i = 0; i < Header.Count; i++)
+        {
+            var h = Header[i].Trim().ToLowerInvariant();
+            if (wanted.Contains(normalise is null ? h : normalise(h))) return i;
+        }
+        return -1;
+    }
+}
+
+/// <summary>One row of an upload: the line number a person sees in their spreadsheet, and its fields.</summary>
+public sealed record CsvRow(int Line, IReadOnlyList<string> Fields)
+{
+    /// <summary>The field in column <paramref name="index"/>, or null when the column is missing or the row is short.</summary>
+    public string? this[int index] => index >= 0 && index < Fields.Count ? Fields[index] : null;
 }

@@ -1,5 +1,4 @@
 using System.Net.Mail;
-using CsvHelper;
 
 namespace Tcma.Domain.Launches;
 
@@ -40,57 +39,41 @@ public static class ContactList
 
     public static (ContactImport? Import, string? Error) Read(Stream csv, ContactImportLimits limits)
     {
-        var (opened, error) = CsvUpload.Open(csv, limits.MaxBytes, maxFieldSize: 100_000);
-        if (opened is null) return (null, error);
-        using var parser = opened;
-
-        if (!parser.Read()) return (null, "the file is empty");
-        var header = parser.Record!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        int Column(string[] names) => Array.FindIndex(header, h => names.Contains(h));
-        var (email, first, last, company, consent) = (Column(EmailHeaders), Column(FirstNameHeaders), Column(LastNameHeaders), Column(CompanyHeaders), Column(ConsentHeaders));
+        var (table, error) = CsvUpload.ReadTable(csv, limits.MaxBytes, maxFieldSize: 100_000, limits.MaxRows, "contacts");
+        if (table is null) return (null, error);
+        var (email, first, last, company, consent) = (table.Column(EmailHeaders), table.Column(FirstNameHeaders), table.Column(LastNameHeaders), table.Column(CompanyHeaders), table.Column(ConsentHeaders));
         if (email < 0) return (null, "no email column: the first row must name the columns, one of them 'Email'");
         if (consent < 0) return (null, "no consent column: add a 'Consent' column saying yes for contacts who agreed to hear from you");
 
         var contacts = new List<Contact>();
         var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         var invalid = new List<SkippedRow>();
-        int withoutConsent = 0, duplicates = 0, row = 1;
-        try
+        int withoutConsent = 0, duplicates = 0;
+        foreach (var row in table.Rows)
         {
-            while (parser.Read())
+            string Field(int i) => row[i]?.Trim() ?? "";
+            var address = Field(email);
+            if (row.Fields.Any(f => f.Length > limits.MaxFieldLength))
             {
-                row++;
-                if (row - 1 > limits.MaxRows) return (null, $"the file has more than {limits.MaxRows:N0} contacts; split it into smaller files");
-                var record = parser.Record!;
-                if (record.All(string.IsNullOrWhiteSpace)) continue;
-                string Field(int i) => i >= 0 && i < record.Length ? record[i].Trim() : "";
-                var address = Field(email);
-                if (record.Any(f => f.Length > limits.MaxFieldLength))
-                {
-                    invalid.Add(new SkippedRow(row, $"a value is longer than {limits.MaxFieldLength} characters"));
-                    continue;
-                }
-                if (!IsEmailAddress(address))
-                {
-                    invalid.Add(new SkippedRow(row, address.Length == 0 ? "no email address" : $"'{address}' is not an email address"));
-                    continue;
-                }
-                if (!Yes.Contains(Field(consent)))
-                {
-                    withoutConsent++;
-                    continue;
-                }
-                if (!seen.Add(address))
-                {
-                    duplicates++;
-                    continue;
-                }
-                contacts.Add(new Contact(address, Field(first), Field(last), Field(company)));
+                invalid.Add(new SkippedRow(row.Line, $"a value is longer than {limits.MaxFieldLength} characters"));
+                continue;
             }
-        }
-        catch (CsvHelperException)
-        {
-            return (null, $"row {row} cannot be read as CSV (check its quotes)");
+            if (!IsEmailAddress(address))
+            {
+                invalid.Add(new SkippedRow(row.Line, address.Length == 0 ? "no email address" : $"'{address}' is not an email address"));
+                continue;
+            }
+            if (!Yes.Contains(Field(consent)))
+            {
+                withoutConsent++;
+                continue;
+            }
+            if (!seen.Add(address))
+            {
+                duplicates++;
+                continue;
+            }
+            contacts.Add(new Contact(address, Field(first), Field(last), Field(company)));
         }
         return (new ContactImport(contacts, withoutConsent, duplicates, invalid), null);
     }

@@ -1,4 +1,3 @@
-using CsvHelper;
 
 namespace Tcma.Domain.Partners;
 
@@ -36,12 +35,9 @@ public static class PartnerImport
 
     public static (PartnerImportResult? Result, string? Error) Read(Stream csv, PartnerImportLimits limits)
     {
-        var (opened, error) = CsvUpload.Open(csv, limits.MaxBytes, maxFieldSize: 10_000);
-        if (opened is null) return (null, error);
-        using var parser = opened;
-        if (!parser.Read()) return (null, "the file is empty");
-        var header = parser.Record!.Select(h => h.Trim().ToLowerInvariant()).ToArray();
-        int Column(string[] names) => Array.FindIndex(header, h => names.Contains(h));
+        var (table, error) = CsvUpload.ReadTable(csv, limits.MaxBytes, maxFieldSize: 10_000, limits.MaxRows, "partners");
+        if (table is null) return (null, error);
+        int Column(string[] names) => table.Column(names);
         var columns = new
         {
             Id = Column(IdHeaders), Company = Column(CompanyHeaders), Tier = Column(TierHeaders), Region = Column(RegionHeaders),
@@ -57,39 +53,28 @@ public static class PartnerImport
         var partners = new List<ImportedPartner>();
         var rejected = new List<RejectedPartnerRow>();
         var firstRowOf = new Dictionary<string, int>(StringComparer.Ordinal);
-        int row = 1, rows = 0;
-        try
+        foreach (var line in table.Rows)
         {
-            while (parser.Read())
+            var row = line.Line;
+            string? Field(int i) => line[i];
+            var id = Field(columns.Id)?.Trim();
+            var input = new PartnerInput
             {
-                row++;
-                var record = parser.Record!;
-                if (record.All(string.IsNullOrWhiteSpace)) continue;
-                if (++rows > limits.MaxRows) return (null, $"the file has more than {limits.MaxRows:N0} partners; split it into smaller files");
-                string? Field(int i) => i >= 0 && i < record.Length ? record[i] : null;
-                var id = Field(columns.Id)?.Trim();
-                var input = new PartnerInput
-                {
-                    CompanyName = Field(columns.Company), Tier = Field(columns.Tier), Region = Field(columns.Region), Country = Field(columns.Country),
-                    Specialisations = (Field(columns.Specialisations) ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
-                    Contacts = [new PartnerContactInput(Field(columns.ContactName), Field(columns.ContactEmail), Field(columns.ContactRole), true)],
-                    Status = Field(columns.Status),
-                };
-                var (partner, problems) = PartnerValidator.Validate(id, input);
-                var reasons = problems.Select(p => $"{ColumnOf(p.Field)}: {p.Message}").ToList();
-                if (PartnerValidator.IsPartnerId(id) && firstRowOf.TryGetValue(id!, out var first))
-                    reasons.Insert(0, $"Partner ID: {id} is already on row {first}; each partner appears once");
-                else if (PartnerValidator.IsPartnerId(id))
-                    firstRowOf[id!] = row;
-                if (partner is null || reasons.Count > 0)
-                    rejected.Add(new RejectedPartnerRow(row, string.IsNullOrEmpty(id) ? null : Shorten(id), reasons));
-                else
-                    partners.Add(new ImportedPartner(row, partner));
-            }
-        }
-        catch (CsvHelperException)
-        {
-            return (null, $"row {row} cannot be read as CSV (check its quotes)");
+                CompanyName = Field(columns.Company), Tier = Field(columns.Tier), Region = Field(columns.Region), Country = Field(columns.Country),
+                Specialisations = (Field(columns.Specialisations) ?? "").Split(';', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries),
+                Contacts = [new PartnerContactInput(Field(columns.ContactName), Field(columns.ContactEmail), Field(columns.ContactRole), true)],
+                Status = Field(columns.Status),
+            };
+            var (partner, problems) = PartnerValidator.Validate(id, input);
+            var reasons = problems.Select(p => $"{ColumnOf(p.Field)}: {p.Message}").ToList();
+            if (PartnerValidator.IsPartnerId(id) && firstRowOf.TryGetValue(id!, out var first))
+                reasons.Insert(0, $"Partner ID: {id} is already on row {first}; each partner appears once");
+            else if (PartnerValidator.IsPartnerId(id))
+                firstRowOf[id!] = row;
+            if (partner is null || reasons.Count > 0)
+                rejected.Add(new RejectedPartnerRow(row, string.IsNullOrEmpty(id) ? null : Shorten(id), reasons));
+            else
+                partners.Add(new ImportedPartner(row, partner));
         }
         return (new PartnerImportResult(partners, rejected, columns.Status >= 0), null);
     }
