@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Azure.Storage.Queues;
 using Tcma.FunctionalTests.Infrastructure;
 
@@ -44,15 +43,7 @@ public sealed class AzuriteParkedMessagesBenchmark : IBenchmark
         await queue.CreateIfNotExistsAsync();
         var body = Convert.ToBase64String(new byte[600]);
         await Parallel.ForEachAsync(Enumerable.Range(0, count), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (_, ct) => await queue.SendMessageAsync(body, ct));
-        var watch = Stopwatch.StartNew();
-        var done = 0;
-        while (done < count)
-        {
-            var batch = (await queue.ReceiveMessagesAsync(16, TimeSpan.FromMinutes(5))).Value;
-            await Task.WhenAll(batch.Select(m => queue.DeleteMessageAsync(m.MessageId, m.PopReceipt)));
-            done += batch.Length;
-        }
-        var rate = count / watch.Elapsed.TotalSeconds;
+        var rate = await LeadCaptureBenchmark.DrainRateAsync(queue, count);
         await queue.DeleteAsync();
         return rate;
     }
