@@ -79,6 +79,37 @@ public sealed class EmailOutboxTests
     }
 
     [Fact]
+    public async Task A_live_lease_holds_a_redelivery_back_and_a_lease_a_crash_left_is_taken_over_with_the_same_Message_ID()
+    {
+        var clock = new FakeTimeProvider(new DateTimeOffset(2026, 11, 25, 9, 0, 0, TimeSpan.Zero));
+        await using var app = await TcmaAppFactory.StartAsync(clock, OutboxTestSupport.FastRetries());
+        var log = app.Services.GetRequiredService<OutboxEmailLog>();
+        var to = Unique("crashed");
+        var key = $"test:{Guid.NewGuid():N}";
+        // What a delivery that died inside SMTP leaves: "Sending", its lease running for another minute.
+        var from = app.Services.GetRequiredService<IOptionsMonitor<EmailOptions>>().CurrentValue.From;
+        Assert.NotNull(await log.TryWriteAsync(new OutboxEmailRecord(key, OutboxEmailState.Sending, 1, clock.GetUtcNow())
+        {
+            LeaseUntil = clock.GetUtcNow().AddMinutes(1), MessageId = EmailMessage.StableMessageId(key, from),
+        }, default));
+
+        await app.Services.GetRequiredService<EmailOutbox>().EnqueueAsync(Message(to), key);
+
+        // While the lease runs the message only looks again (every second here), and sends nothing.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        Assert.Empty(await app.Inbox.ToAsync(to));
+        Assert.Equal(1, (await log.GetAsync(key))!.Record.Attempts);
+
+        clock.Advance(TimeSpan.FromMinutes(2));
+        var received = Assert.Single(await app.Inbox.WaitForAsync(to));
+        Assert.Contains($"<{EmailMessage.StableMessageId(key, from)}>", await app.Inbox.SourceAsync(received.Id));
+        var sent = await WaitForRecordAsync(app, key, r => r.State == OutboxEmailState.Sent);
+        Assert.Equal(2, sent.Attempts);
+        await OutboxTestSupport.WaitForDrainedAsync(app);
+        Assert.Single(await app.Inbox.ToAsync(to));
+    }
+
+    [Fact]
     public async Task SMTP_down_keeps_the_email_retrying_and_when_it_is_back_the_email_arrives_once()
     {
         var mail = await LocalServices.MailDev();
