@@ -1,3 +1,4 @@
+using Tcma.Functions.Email;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
@@ -22,6 +23,7 @@ public static class TcmaApp
         builder.AddFunctionHost();
         builder.AddOperations();
         builder.AddWorkflows();
+        builder.AddEmailOutbox();
         builder.AddIdentity();
         builder.AddWeb();
         builder.Services.AddSyndication(builder.Environment);

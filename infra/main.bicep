@@ -46,6 +46,7 @@ param tables array = [
   'MdfPrograms'
   'MdfRequests'
   'Launches'
+  'OutboxEmails'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

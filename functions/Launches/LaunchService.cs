@@ -9,6 +9,7 @@ using Tcma.Domain.Launches;
 using Tcma.Domain.Rendering;
 using Tcma.Domain.Workflows;
 using Tcma.Email;
+using Tcma.Email.Outbox;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Rendering.CoBranding;
@@ -79,7 +80,7 @@ public abstract record Outcome<T>
 /// </summary>
 public sealed class LaunchService(
     LaunchStore store, KitIndex kits, KitVersionFiles kitFiles, PartnerDirectory partners, BrandProfileStore brands,
-    LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, IEmailSender email, IMessageSender messages, SocialAccountStore socialAccounts,
+    LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, EmailOutbox outbox, IMessageSender messages, SocialAccountStore socialAccounts,
     CampaignSendLog sendLog, CampaignEngagementStore engagement,
     IOptions<LaunchOptions> options, TimeProvider clock, ILogger<LaunchService> logger)
 {
@@ -161,15 +162,22 @@ public sealed class LaunchService(
                     kit.KitId, kit.Version, $"{baseUrl}/partner/launch?t={Uri.EscapeDataString(token)}", now, now + Options.InvitationLifetime, by);
                 await store.SaveInvitationAsync(vendorId, invitation, ct);
             }
-            // Stored before the emails and marked after them: SMTP failing half-way leaves invitations a repeated
-            // request emails again with the same link, never a partner without an email nor one with two links.
-            foreach (var contact in partner.Contacts)
-                await email.SendAsync(InvitationEmail(kit, partner.CompanyName, contact.Name, contact.Email, invitation.Link, invitation.ExpiresAt), ct);
+            // Stored before the emails are queued and marked after: a failure half-way leaves an invitation a repeated
+            // request queues again with the same link, never a partner without an email nor one with two links; the
+            // keys (invitation and contact) make a contact queued twice get one email. SMTP is the outbox's business.
+            var sending = invitation;
+            await Task.WhenAll(partner.Contacts.Select(contact => outbox.EnqueueAsync(
+                InvitationEmail(kit, partner.CompanyName, contact.Name, contact.Email, sending.Link, sending.ExpiresAt),
+                InvitationEmailKey(vendorId, sending.Id, contact.Email), ct)));
             invitation = await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i with { Emailed = true }, ct) ?? invitation;
             invited.Add(InvitationView.From(invitation, now));
         }
         return new Outcome<InvitationsResult>.Done(new InvitationsResult(invited, already, excluded.Select(x => x.Id).ToList()), Created: invited.Count > 0);
     }
+
+    /// <summary>One invitation email per contact address, whatever its case, for as long as the outbox remembers it.</summary>
+    public static string InvitationEmailKey(string vendorId, string invitationId, string contactEmail) =>
+        $"invitation:{vendorId}:{invitationId}:{contactEmail.Trim().ToLowerInvariant()}";
 
     private static EmailMessage InvitationEmail(KitVersion kit, string company, string name, string to, string link, DateTimeOffset expires)
     {

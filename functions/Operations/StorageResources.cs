@@ -39,6 +39,7 @@ public static class StorageResources
         ErasureStore.TableName,
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
         LaunchStore.TableName,
+        Tcma.Email.Outbox.OutboxEmailLog.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =

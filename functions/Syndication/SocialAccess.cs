@@ -1,6 +1,7 @@
 using Tcma.Domain;
 using Microsoft.Extensions.Options;
 using Tcma.Email;
+using Tcma.Email.Outbox;
 using Tcma.Functions.Identity;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Syndication;
@@ -115,11 +116,11 @@ public sealed class SocialAccountAccess(SocialAccountStore store, SocialOAuthCli
 
 /// <summary>
 /// Emails the partner once per broken connection: the account row carries the claim (a stable notice key, which is
-/// also the Message-ID seed, so a resend after a crash is the same message) and the time the email went out.
+/// also the email outbox's key, so a repeat after a crash sends nothing more) and the time the email was queued.
 /// Reconnecting replaces the row, so a later failure emails again.
 /// </summary>
 public sealed class ReconnectNotices(
-    SocialAccountStore store, PartnerDirectory partners, IEmailSender email, IOptionsMonitor<EmailOptions> emailOptions,
+    SocialAccountStore store, PartnerDirectory partners, EmailOutbox outbox,
     LinkTokens links, IOptions<SyndicationOptions> options, TimeProvider clock, ILogger<ReconnectNotices> logger)
 {
     /// <summary>A claim whose email never went out (the process died) is taken over after this long.</summary>
@@ -156,12 +157,12 @@ public sealed class ReconnectNotices(
             <p><a href="{System.Net.WebUtility.HtmlEncode(link.ToString())}">Reconnect {network}</a> (the link works for {SocialLinks.LinkLifetime.TotalDays:0} days).</p>
             <p>Posts already scheduled will use the new connection.</p>
             """;
-        await email.SendAsync(new EmailMessage(contact.Email, $"Reconnect your {network} account to keep your posts going", text, html)
+        // The notice key names the broken connection: a stale claim taken over queues the same key, which the outbox sends once.
+        await outbox.EnqueueAsync(new EmailMessage(contact.Email, $"Reconnect your {network} account to keep your posts going", text, html)
         {
             ToName = contact.Name,
-            MessageId = EmailMessage.StableMessageId(key, emailOptions.CurrentValue.From),
-        }, cancellationToken);
+        }, key, cancellationToken);
         await store.ReconnectEmailedAsync(account, key, now, cancellationToken);
-        logger.LogInformation("Reconnect email sent for {Network} account {Account} of partner {Partner}: {Reason}", account.Network, account.AccountId, account.PartnerId, reason);
+        logger.LogInformation("Reconnect email queued for {Network} account {Account} of partner {Partner}: {Reason}", account.Network, account.AccountId, account.PartnerId, reason);
     }
 }

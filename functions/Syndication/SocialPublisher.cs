@@ -4,6 +4,7 @@ using Azure;
 using Microsoft.Extensions.Options;
 using Tcma.Domain.Launches;
 using Tcma.Email;
+using Tcma.Email.Outbox;
 using Tcma.Storage;
 using Tcma.Storage.Messaging;
 using Tcma.Storage.Partners;
@@ -38,7 +39,7 @@ public sealed class SocialPublishingOptions
 public sealed class SocialPublisher(
     SocialPostLog posts, SocialAccountStore accounts, SocialAccountAccess access, ReconnectNotices notices,
     IEnumerable<ISocialConnector> connectors, IServiceProvider services, StorageAccount storage, IMessageSender sender,
-    PartnerDirectory partners, IEmailSender email, IOptionsMonitor<EmailOptions> emailOptions,
+    PartnerDirectory partners, EmailOutbox outbox,
     IOptions<SyndicationOptions> syndication, IOptions<SocialPublishingOptions> options, TimeProvider clock, ILogger<SocialPublisher> logger)
 {
     public const string Function = "SocialPosts";
@@ -177,7 +178,7 @@ public sealed class SocialPublisher(
         }
     }
 
-    /// <summary>The partner hears about a post that will not go out; the email first, so a crash resends it (same Message-ID) rather than losing it.</summary>
+    /// <summary>The partner hears about a post that will not go out; the email is queued first (keyed by the post), so a crash repeats the enqueue, which the outbox sends once, rather than losing it.</summary>
     private static string KeptFailing(SocialNetwork network) => $"{SocialOAuthClient.Name(network)} kept failing when we tried several times";
 
     private async Task FailAsync(SocialPostDue due, string reason, string why, CancellationToken cancellationToken)
@@ -188,7 +189,7 @@ public sealed class SocialPublisher(
             var contact = partner.Partner.PrimaryContact;
             var network = SocialOAuthClient.Name(due.Network);
             var excerpt = due.Text.Length <= 200 ? due.Text : due.Text[..200] + "…";
-            await email.SendAsync(new EmailMessage(contact.Email, $"A {network} post of your campaign could not be published",
+            await outbox.EnqueueAsync(new EmailMessage(contact.Email, $"A {network} post of your campaign could not be published",
                 $"""
                 Hello {contact.Name},
 
@@ -200,8 +201,7 @@ public sealed class SocialPublisher(
                 """)
             {
                 ToName = contact.Name,
-                MessageId = EmailMessage.StableMessageId($"social-failed:{due.VendorId}:{due.LaunchId}:{due.PostId}", emailOptions.CurrentValue.From),
-            }, cancellationToken);
+            }, $"social-failed:{due.VendorId}:{due.LaunchId}:{due.PostId}", cancellationToken);
         }
         else
         {

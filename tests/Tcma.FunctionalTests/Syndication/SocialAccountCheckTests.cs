@@ -8,6 +8,7 @@ namespace Tcma.FunctionalTests.Syndication;
 /// <summary>
 /// The hourly token check, driven by a fake clock: a revoked connection is found before any post is due, the
 /// partner gets one email with a reconnect link (not one an hour), and after reconnecting a later failure emails again.
+/// The trigger host is off here, so the test sends what the email outbox holds (<see cref="SocialApp.SendQueuedEmailsAsync"/>).
 /// </summary>
 public sealed class SocialAccountCheckTests : IAsyncLifetime
 {
@@ -42,6 +43,8 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
             await RunCheckAsync();
         }
 
+        // Thirty failed checks, one email queued (the connection's notice key).
+        Assert.Equal(1, await app.SendQueuedEmailsAsync());
         var email = Assert.Single(await app.Factory.Inbox.WaitForAsync(partnerEmail));
         Assert.Contains($"Reconnect your {Tcma.Syndication.SocialOAuthClient.Name(network)} account", email.Subject);
         var link = System.Text.RegularExpressions.Regex.Match(email.Text ?? "", @"http://localhost/partner/social\?t=\S+").Value;
@@ -62,6 +65,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
         app.Clock.Advance(TimeSpan.FromDays(1));
         await RunCheckAsync();
         await RunCheckAsync();
+        Assert.Equal(1, await app.SendQueuedEmailsAsync());
         Assert.Equal(2, (await app.Factory.Inbox.WaitForAsync(partnerEmail, 2)).Count);
     }
 
@@ -77,6 +81,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
         // Healthy now: not asked again within the day.
         app.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(0, (await RunCheckAsync()).Checked);
+        Assert.Equal(0, await app.SendQueuedEmailsAsync());
         Assert.Empty(await app.Factory.Inbox.ToAsync(partnerEmail));
     }
 
@@ -86,6 +91,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
         await app.ConnectAsync(Partner, SocialNetwork.X);
         app.X.TokenEndpointFails = true;
         Assert.Equal(1, (await RunCheckAsync()).Transient);
+        Assert.Equal(0, await app.SendQueuedEmailsAsync());
         Assert.Empty(await app.Factory.Inbox.ToAsync(partnerEmail));
 
         app.X.TokenEndpointFails = false;
@@ -93,6 +99,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
         app.Clock.Advance(TimeSpan.FromHours(1));
         Assert.Equal(1, (await RunCheckAsync()).ReconnectNeeded);
 
+        Assert.Equal(1, await app.SendQueuedEmailsAsync());
         var email = Assert.Single(await app.Factory.Inbox.WaitForAsync(partnerEmail));
         Assert.Contains("Reconnect your X account", email.Subject);
     }
@@ -107,6 +114,7 @@ public sealed class SocialAccountCheckTests : IAsyncLifetime
         Assert.Equal(1, app.X.RefreshCount);
         var stored = await app.Services.GetRequiredService<SocialAccountStore>().GetAsync(SocialApp.Vendor, Partner, SocialNetwork.X);
         Assert.Equal(app.Clock.GetUtcNow().AddHours(2), stored!.ExpiresAt);
+        Assert.Equal(0, await app.SendQueuedEmailsAsync());
         Assert.Empty(await app.Factory.Inbox.ToAsync(partnerEmail));
     }
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Time.Testing;
 using Tcma.Domain;
 using Tcma.Domain.Launches;
 using Tcma.Domain.Partners;
+using Tcma.Email.Outbox;
 using Tcma.FunctionalTests.Infrastructure;
 using Tcma.FunctionalTests.Syndication.Fakes;
 using Tcma.Functions.Identity;
@@ -14,6 +15,7 @@ using Tcma.Functions.Syndication;
 using Tcma.Storage;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Syndication;
+using Tcma.Storage.Messaging;
 
 namespace Tcma.FunctionalTests.Syndication;
 
@@ -134,6 +136,26 @@ public sealed class SocialApp : IAsyncDisposable
         var back = consent.Headers.Location!;
         Assert.Equal($"/partner/social/callback/{SocialLinks.Slug(network)}", back.AbsolutePath);
         return await client.GetAsync(back.PathAndQuery);
+    }
+
+    /// <summary>
+    /// Sends what the email outbox holds, as the OutboxEmail function does, for tests that run without the trigger
+    /// host (it would fire the hourly check on the fake clock too). Returns how many emails were queued.
+    /// </summary>
+    public async Task<int> SendQueuedEmailsAsync()
+    {
+        var queue = new QueueClient(Factory.StorageConnectionString, $"{Factory.StoragePrefix}-{QueuedEmail.Queue}", new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 });
+        await queue.CreateIfNotExistsAsync();
+        var dispatcher = Services.GetRequiredService<OutboxEmailDispatcher>();
+        var count = 0;
+        foreach (var message in (await queue.ReceiveMessagesAsync(32)).Value)
+        {
+            Assert.True(MessageEnvelope.TryRead(message.Body.ToString(), out var envelope) && envelope.Body is not null);
+            await dispatcher.SendAsync(System.Text.Json.JsonSerializer.Deserialize<QueuedEmail>(envelope.Body)!, default);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt);
+            count++;
+        }
+        return count;
     }
 
     public TableClient Table(string logical) => new(Factory.StorageConnectionString, Factory.StoragePrefix + logical);
