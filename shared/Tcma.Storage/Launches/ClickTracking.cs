@@ -83,7 +83,7 @@ public sealed class ClickTracking(StorageAccount storage)
         foreach (var sendId in sendIds)
         {
             var pk = SendKey(vendorId, sendId);
-            await foreach (var e in links.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["Recipient", "SendId", "VendorId"], cancellationToken: ct))
+            await foreach (var e in links.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["PartitionKey", "RowKey", "Recipient", "SendId", "VendorId"], cancellationToken: ct))
                 if (e.GetString("SendId") == sendId && e.GetString("VendorId") == vendorId && !string.IsNullOrEmpty(e.GetString("Recipient")))
                     // Written once before the email went; a retried send rewrites it with the same values, so last writer is fine.
                     await links.UpdateEntityAsync(new TableEntity(e.PartitionKey, e.RowKey) { ["Recipient"] = "" }, ETag.All, TableUpdateMode.Merge, ct);
@@ -91,7 +91,7 @@ public sealed class ClickTracking(StorageAccount storage)
         var clicks = await storage.TableAsync(ClicksTable, ct);
         var launchKey = LaunchKey(vendorId, launchId);
         var redacted = 0;
-        await foreach (var e in clicks.QueryAsync<TableEntity>(e => e.PartitionKey == launchKey, select: ["Recipient", "SendId", "VendorId", "LaunchId"], cancellationToken: ct))
+        await foreach (var e in clicks.QueryAsync<TableEntity>(e => e.PartitionKey == launchKey, select: ["PartitionKey", "RowKey", "Recipient", "SendId", "VendorId", "LaunchId"], cancellationToken: ct))
         {
             if (e.GetString("VendorId") != vendorId || e.GetString("LaunchId") != launchId || string.IsNullOrEmpty(e.GetString("Recipient"))) continue;
             if (!sendIds.Contains(e.GetString("SendId") ?? "")) continue;
