@@ -11,6 +11,7 @@ using Tcma.FunctionalTests.Infrastructure;
 using Tcma.Functions.Launches;
 using Tcma.Functions.Leads;
 using Tcma.Storage.Launches;
+using Tcma.Storage.Leads;
 using Tcma.Storage.Workflows;
 using static Tcma.FunctionalTests.Launches.LaunchSetup;
 
@@ -31,12 +32,14 @@ public sealed partial class CampaignErasureTests
 
     private static string PathOf(string url) => new Uri(WebUtility.HtmlDecode(url)).PathAndQuery;
 
-    [Fact]
-    public async Task Erasure_blanks_the_person_in_sends_clicks_and_contact_lists_keeps_the_counts_and_no_later_email_reaches_them()
+    private sealed record SentAndClicked(TcmaAppFactory App, FakeTimeProvider Clock, string LaunchId, string Control, string Person, string Other, string Contacts);
+
+    /// <summary>A launch to the person and one other contact: day 0's email sent to both, and the person clicked in it.</summary>
+    private static async Task<SentAndClicked> SentAndClickedAsync()
     {
         var clock = new FakeTimeProvider(new DateTimeOffset(2026, 12, 7, 5, 0, 0, TimeSpan.Zero));
         // Every email of the schedule to everyone, so the day-5 email would reach the person if anything still knew them.
-        await using var app = await TcmaAppFactory.StartAsync(clock);
+        var app = await TcmaAppFactory.StartAsync(clock);
         var (_, token, invitationId, _) = await InvitedPartnerAsync(app, manifest: m => m.Replace("\"non-openers\"", "\"all\""));
         var partner = Partner(app, token);
         var (person, other) = (Unique("erased"), Unique("kept"));
@@ -54,6 +57,18 @@ public sealed partial class CampaignErasureTests
         Assert.Equal(HttpStatusCode.Redirect, (await app.Anonymous().GetAsync(PathOf(TrackedUrl().Match(welcome.Html!).Value))).StatusCode);
         var log = app.Services.GetRequiredService<CampaignSendLog>();
         await EventuallyAsync(() => log.SummariseAsync(Vendor, launchId), s => s.Count("0-welcome", CampaignSendState.Sent) == 2);
+        return new SentAndClicked(app, clock, launchId, control, person, other, contacts);
+    }
+
+    [Fact]
+    public async Task Erasure_blanks_the_person_in_sends_clicks_and_contact_lists_keeps_the_counts_and_no_later_email_reaches_them()
+    {
+        var (app, clock, launchId, control, person, other, contacts) = await SentAndClickedAsync();
+        await using var running = app;
+        var log = app.Services.GetRequiredService<CampaignSendLog>();
+        var suppressions = app.Services.GetRequiredService<SuppressionList>();
+        // The person had unsubscribed from this partner before: that row holds their address.
+        Assert.True(await suppressions.SuppressAsync(Vendor, "contoso", person, SuppressionReason.Unsubscribed, "test", clock.GetUtcNow()));
         async Task<string> EmailCountsAsync() =>
             (await Partner(app, control).GetFromJsonAsync<JsonElement>($"/api/partner/launches/{launchId}")).GetProperty("emails").GetRawText();
         var countsBefore = await EmailCountsAsync();
@@ -86,6 +101,7 @@ public sealed partial class CampaignErasureTests
         Assert.Equal(countsBefore, await EmailCountsAsync());
         Assert.Equal("", (await log.GetAsync(Vendor, launchId, LaunchWorkflow.SendId(launchId, "0-welcome", person)))!.Record.Recipient);
         Assert.Equal([other], (await launches.ContactsAsync(contacts, default))!.Select(c => c.Email));
+        Assert.True(await suppressions.IsSuppressedAsync(Vendor, "contoso", person.ToUpperInvariant()));
 
         // Erasing again: nothing new, the same totals.
         var again = (await (await admin.PostAsJsonAsync($"/api/vendors/{Vendor}/erasures", new { email = person })).Content.ReadFromJsonAsync<ErasureView>(JsonSerializerOptions.Web))!;
@@ -103,8 +119,37 @@ public sealed partial class CampaignErasureTests
             Assert.Equal(CampaignMailOutcome.Suppressed, await scope.ServiceProvider.GetRequiredService<CampaignMailer>().SendAsync(leftOver, default));
         Assert.Single(await app.Inbox.ToAsync(person));
         // Another vendor's partner may still mail the address: the suppression is this vendor's.
-        Assert.False(await app.Services.GetRequiredService<SuppressionList>().IsSuppressedAsync(OtherVendor, "contoso", person));
+        Assert.False(await suppressions.IsSuppressedAsync(OtherVendor, "contoso", person));
         // Known gap (the mailer is not this change's): settling that left-over copy as Suppressed writes a new send row
         // with the address from the message; erasing again blanks it.
+    }
+
+    /// <summary>
+    /// An erasure that died after suppressing the person and blanking their sends, before the clicks and the contact
+    /// list: its record says it is unfinished, and erasing again finishes it, counting only what it did itself.
+    /// </summary>
+    [Fact]
+    public async Task Erasing_again_finishes_a_run_that_died_half_way()
+    {
+        var (app, clock, launchId, _, person, _, contacts) = await SentAndClickedAsync();
+        await using var running = app;
+        var erasures = app.Services.GetRequiredService<LeadErasures>();
+        var store = app.Services.GetRequiredService<ErasureStore>();
+        var hash = Tcma.Domain.Leads.LeadErasure.EmailHash(Vendor, person, erasures.HashKey);
+        await store.BeginCampaignErasureAsync(Vendor, hash, clock.GetUtcNow(), default);
+        await app.Services.GetRequiredService<SuppressionList>().SuppressErasedAsync(Vendor, "contoso", person, clock.GetUtcNow());
+        var sendId = LaunchWorkflow.SendId(launchId, "0-welcome", person);
+        Assert.True(await app.Services.GetRequiredService<CampaignSendLog>().RedactRecipientAsync(Vendor, launchId, sendId, person));
+        var unfinished = (await store.CampaignErasureAsync(Vendor, hash, default))!;
+        Assert.Null(unfinished.CompletedAt);
+
+        var admin = await app.SignedInAsync(Vendor, VendorRole.VendorAdmin);
+        var view = (await (await admin.PostAsJsonAsync($"/api/vendors/{Vendor}/erasures", new { email = person })).Content.ReadFromJsonAsync<ErasureView>(JsonSerializerOptions.Web))!;
+
+        Assert.Equal((0, 1, 1, 0), (view.CampaignsNow.Sends, view.CampaignsNow.Clicks, view.CampaignsNow.ContactLists, view.CampaignsNow.Partners));
+        Assert.NotNull(view.Campaigns.CompletedAt);
+        Assert.Equal(unfinished.StartedAt, view.Campaigns.StartedAt);
+        Assert.Empty(await ErasureTests.FindAnywhereAsync(app, person));
+        Assert.DoesNotContain(person, (await app.Services.GetRequiredService<LaunchStore>().ContactsAsync(contacts, default))!.Select(c => c.Email));
     }
 }
