@@ -84,12 +84,18 @@ public sealed class CrmWebhookDelivery(
             logger.LogInformation("No CRM webhook for {VendorId}; event {EventId} not delivered", m.VendorId, m.EventId);
             return;
         }
+        if (config.Secret is null)
+            // Fail closed: never sign with a wrong or missing key. A failed attempt like any other, so it retries, then
+            // dead-letters where the console shows it, replayable once the vendor rotates the secret.
+            logger.LogError("CRM webhook secret of {VendorId} cannot be used ({Problem}); event {EventId} not sent", m.VendorId, config.SecretProblem, m.EventId);
         var lead = await leads.GetAsync(m.VendorId, m.Change.LeadId, ct)
             ?? throw new InvalidDataException($"lead {m.Change.LeadId} of event {m.EventId} does not exist");
 
         var body = CrmWebhook.Serialize(CrmWebhook.Build(lead, m.Change, m.EventId));
         var now = clock.GetUtcNow();
-        var (succeeded, status, error) = await PostAsync(config, m, body, now, ct);
+        var (succeeded, status, error) = config.Secret is null
+            ? (false, (int?)null, $"the webhook secret cannot be read ({config.SecretProblem}): rotate it")
+            : await PostAsync(config, m, body, now, ct);
 
         var next = row.Copy();
         next.Attempts = m.Attempt;
@@ -134,7 +140,7 @@ public sealed class CrmWebhookDelivery(
     private async Task<(bool Succeeded, int? Status, string? Error)> PostAsync(CrmWebhookConfig config, CrmDeliveryMessage m, string body, DateTimeOffset now, CancellationToken ct)
     {
         using var request = new HttpRequestMessage(HttpMethod.Post, config.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
-        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Sign(body, Encoding.UTF8.GetBytes(config.Secret), now));
+        request.Headers.Add(WebhookSignature.HeaderName, WebhookSignature.Sign(body, Encoding.UTF8.GetBytes(config.Secret!), now));
         request.Headers.Add("Tcma-Event-Id", m.EventId);
         request.Headers.Add("Tcma-Event-Type", m.Change.EventType);
         request.Headers.UserAgent.ParseAdd("Tcma-Webhooks/1");

@@ -7,6 +7,7 @@ using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Storage.Leads;
+using Tcma.Syndication;
 
 namespace Tcma.Functions.Leads;
 
@@ -24,6 +25,7 @@ public static class CrmWebhookEndpoints
     public static WebApplicationBuilder AddCrmWebhooks(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<CrmWebhookStore>();
+        builder.Services.AddSingleton<ICrmSecretProtector, CrmSecretProtector>();
         builder.Services.AddSingleton<CrmWebhookDelivery>();
         builder.Services.AddOptions<CrmWebhookOptions>().BindConfiguration(CrmWebhookOptions.Section);
         var development = builder.Environment.IsDevelopment();
@@ -83,4 +85,28 @@ public static class CrmWebhookEndpoints
 
     private static CrmWebhookView View(CrmWebhookConfig c, string? secret) =>
         new(c.Url, c.SecretCreatedAt, c.UpdatedAt, c.UpdatedBy, secret, WebhookSignature.HeaderName, CrmWebhook.SchemaVersion);
+}
+
+/// <summary>
+/// The CRM secret under the social tokens' AES-GCM protector and keys (<c>Syndication:TokenKeys</c>, rotated the same
+/// way). The binding names the purpose as well as the vendor, so neither a social token nor another vendor's secret
+/// decrypts in its place. Resolved at first use: the store must still list configs when the keys are missing.
+/// </summary>
+internal sealed class CrmSecretProtector(IServiceProvider services) : ICrmSecretProtector
+{
+    private static string Binding(string vendorId) => $"crm-webhook-secret|{vendorId}";
+
+    public string Protect(string secret, string vendorId) => services.GetRequiredService<SocialTokenProtector>().Protect(secret, Binding(vendorId));
+
+    public string Unprotect(string protectedSecret, string vendorId)
+    {
+        try
+        {
+            return services.GetRequiredService<SocialTokenProtector>().Unprotect(protectedSecret, Binding(vendorId));
+        }
+        catch (Exception e) when (e is SocialTokenException or InvalidOperationException)
+        {
+            throw new System.Security.Cryptography.CryptographicException(e.Message, e);
+        }
+    }
 }

@@ -12,6 +12,7 @@ using Tcma.Domain.Mdf;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Kits;
 using Tcma.Storage;
+using Tcma.Storage.Launches;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Messaging;
 
@@ -29,8 +30,11 @@ public sealed class LeadErasureOptions
 
 public sealed record ErasureRequest(string? Email);
 
-/// <summary>What an erasure did: the leads it erased now, and every erasure of this person on record (anonymous).</summary>
-public sealed record ErasureView(int LeadsErased, bool AlreadyErased, IReadOnlyList<ErasureRecord> Records);
+/// <summary>
+/// What an erasure did: the leads it erased now, every erasure of this person on record (anonymous), and the campaign
+/// side: what this run blanked (<paramref name="CampaignsNow"/>) and the record's totals over every run.
+/// </summary>
+public sealed record ErasureView(int LeadsErased, bool AlreadyErased, IReadOnlyList<ErasureRecord> Records, CampaignErasure CampaignsNow, CampaignErasure Campaigns);
 
 /// <summary>
 /// GDPR erasure of a person for one vendor, everywhere their data is kept: the leads (person, every consent's page and
@@ -40,7 +44,8 @@ public sealed record ErasureView(int LeadsErased, bool AlreadyErased, IReadOnlyL
 /// </summary>
 public sealed class LeadErasures(
     ErasureStore store, CrmWebhookStore crm, StorageAccount storage, IMessageSender messages, TimeProvider clock,
-    IOptions<LeadErasureOptions> options, IOptions<TokenOptions> tokens)
+    IOptions<LeadErasureOptions> options, IOptions<TokenOptions> tokens,
+    LaunchStore launches, CampaignSendLog sends, ClickTracking clicks, SuppressionList suppressions)
 {
     public byte[] HashKey => options.Value.HashKey is { Length: > 0 } key
         ? Convert.FromBase64String(key)
@@ -59,8 +64,57 @@ public sealed class LeadErasures(
         }, ct);
         await ScrubImportFilesAsync(vendorId, normalised, ct);
         await DeleteCapturedPayloadsAsync(vendorId, normalised, ct);
-        var records = await store.RecordsAsync(vendorId, LeadErasure.EmailHash(vendorId, normalised, HashKey), ct);
-        return new ErasureView(erased.NewRecords.Count, erased.NewRecords.Count == 0 && records.Count > 0, records);
+        var hash = LeadErasure.EmailHash(vendorId, normalised, HashKey);
+        var (now, campaigns) = await EraseCampaignDataAsync(vendorId, normalised, hash, ct);
+        var records = await store.RecordsAsync(vendorId, hash, ct);
+        var nothingNew = erased.NewRecords.Count == 0 && now is { Sends: 0, Clicks: 0, ContactLists: 0, Partners: 0 };
+        var erasedBefore = records.Count > 0 || campaigns.Sends + campaigns.Clicks + campaigns.ContactLists + campaigns.Partners > 0;
+        return new ErasureView(erased.NewRecords.Count, nothingNew && erasedBefore, records, now, campaigns);
+    }
+
+    /// <summary>
+    /// The person in the vendor's campaign data: every launch's sends and clicks, every stored contact list.
+    /// </summary>
+    /// <remarks>
+    /// Order, so a crash at any point loses nothing: the record is begun (CompletedAt null says "unfinished"); the
+    /// partners who ever had the person are found (their contact lists, and sends, which are found by the contact key
+    /// in the SendId, so still after their address was blanked); each of those partners' suppression lists gets the
+    /// erased person's hashed row, before anything is scrubbed, so no touch of a running launch, and no message already
+    /// on the queue, can email them from then on (the mailer consults that list before every send); then sends and
+    /// clicks are blanked in place (rows and states stay, so the status page's counts do not move) and the person is
+    /// taken out of the contact lists. Erasing again finishes a run that died: every step skips what is already done,
+    /// and the record adds only what the new run changed. Engagement rows carry the contact key only, no address.
+    /// Everything is under the vendor's own partitions and blob prefix: another vendor's data is never read.
+    /// </remarks>
+    private async Task<(CampaignErasure Now, CampaignErasure Total)> EraseCampaignDataAsync(string vendorId, string email, string hash, CancellationToken ct)
+    {
+        var started = await store.BeginCampaignErasureAsync(vendorId, hash, clock.GetUtcNow(), ct);
+        var lists = await launches.ContactListsWithAsync(vendorId, email, ct);
+        var partners = new HashSet<string>(lists.Select(l => l.PartnerId), StringComparer.Ordinal);
+        var launchSends = new List<(LaunchRecord Launch, IReadOnlyList<CampaignSendLog.PersonSend> Sends)>();
+        foreach (var launch in await launches.LaunchesAsync(vendorId, ct))
+        {
+            var found = await sends.SendsOfAsync(vendorId, launch.LaunchId, email, ct);
+            if (found.Count == 0) continue;
+            launchSends.Add((launch, found));
+            partners.Add(launch.PartnerId);
+        }
+        var now = started with { Sends = 0, Clicks = 0, ContactLists = 0, Partners = 0 };
+        foreach (var partner in partners)
+            if (await suppressions.SuppressErasedAsync(vendorId, partner, email, clock.GetUtcNow(), ct))
+                now = now with { Partners = now.Partners + 1 };
+        foreach (var (launch, found) in launchSends)
+        {
+            foreach (var send in found)
+                if (await sends.RedactRecipientAsync(vendorId, launch.LaunchId, send.SendId, email, ct))
+                    now = now with { Sends = now.Sends + 1 };
+            now = now with { Clicks = now.Clicks + await clicks.RedactRecipientAsync(vendorId, launch.LaunchId, found.Select(s => s.SendId).ToHashSet(StringComparer.Ordinal), ct) };
+        }
+        foreach (var (blob, _) in lists)
+            if (await launches.RemoveContactAsync(blob, email, ct))
+                now = now with { ContactLists = now.ContactLists + 1 };
+        var total = await store.CompleteCampaignErasureAsync(vendorId, now, clock.GetUtcNow(), ct);
+        return (now with { CompletedAt = total.CompletedAt }, total);
     }
 
     /// <summary>

@@ -10,6 +10,20 @@ namespace Tcma.Domain.Leads;
 public sealed record ErasureRecord(string LeadId, string VendorId, DateTimeOffset ErasedAt, string ErasedBy, IReadOnlyList<string> ErasedFields, string EmailHash);
 
 /// <summary>
+/// The campaign side of an erasure (one per person and vendor, by the same keyed hash): how many campaign sends and
+/// clicks had the address blanked, how many stored contact lists lost the person, and for how many partners they are
+/// now suppressed, summed over every run. CompletedAt is null while a run is under way or died half-way: erasing
+/// again finishes it (every step skips what is already done).
+/// </summary>
+public sealed record CampaignErasure(string EmailHash, DateTimeOffset StartedAt, DateTimeOffset? CompletedAt, int Sends, int Clicks, int ContactLists, int Partners)
+{
+    public CampaignErasure Add(CampaignErasure run, DateTimeOffset completedAt) => this with
+    {
+        CompletedAt = completedAt, Sends = Sends + run.Sends, Clicks = Clicks + run.Clicks, ContactLists = ContactLists + run.ContactLists, Partners = Partners + run.Partners,
+    };
+}
+
+/// <summary>
 /// GDPR erasure of one lead. Kept: country, company size, product interest, status, source and dates (not personal on
 /// their own, and the vendor's reports need them). Removed: everything that names or reaches the person, in the lead and
 /// in every activity's consent. The wiring applies the same to blobs and exports.

@@ -114,6 +114,65 @@ public sealed class CampaignSendLog(StorageAccount storage)
         return added;
     }
 
+    /// <summary>A send of an erased person: its id (which carries only their contact key) and whose it was.</summary>
+    public sealed record PersonSend(string SendId, string PartnerId, bool Redacted);
+
+    /// <summary>
+    /// The sends of one person in a launch, found by the contact key in their SendId, so the rows stay findable after
+    /// their address was blanked (a repeated erasure still finds the partner to suppress for).
+    /// </summary>
+    public async Task<IReadOnlyList<PersonSend>> SendsOfAsync(string vendorId, string launchId, string email, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, launchId);
+        var contact = LaunchWorkflow.ContactKey(email);
+        var found = new List<PersonSend>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["SendId", "Recipient", "PartnerId", "VendorId", "LaunchId"], cancellationToken: ct))
+        {
+            if (row.GetString("VendorId") != vendorId || row.GetString("LaunchId") != launchId) continue;
+            var sendId = row.GetString("SendId") ?? "";
+            var recipient = row.GetString("Recipient") ?? "";
+            if (LaunchWorkflow.ContactKeyOfSend(sendId) == contact || recipient.Length > 0 && LaunchWorkflow.ContactKey(recipient) == contact)
+                found.Add(new PersonSend(sendId, row.GetString("PartnerId") ?? "", recipient.Length == 0));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Blanks the recipient (and the address wherever an SMTP error quoted it) of one send, in place, under the row's
+    /// ETag. The row stays, state and all: it is the mailer's exactly-once guard and what the status page counts, so
+    /// deleting it would both change the partner's figures and let a redelivered message of the send go out again.
+    /// True when this call changed the row.
+    /// </summary>
+    public async Task<bool> RedactRecipientAsync(string vendorId, string launchId, string sendId, string email, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(vendorId, launchId), TableKeys.Safe(sendId), cancellationToken: ct);
+            if (!found.HasValue || found.Value!.GetString("SendId") != sendId) return false;
+            var row = found.Value!;
+            var error = row.GetString("LastError");
+            var scrubbed = error is null ? null : Redact(error, email, row.GetString("Recipient"));
+            if ((row.GetString("Recipient") ?? "") == "" && scrubbed == error) return false;
+            try
+            {
+                await table.UpdateEntityAsync(new TableEntity(row.PartitionKey, row.RowKey) { ["Recipient"] = "", ["LastError"] = scrubbed }, row.ETag, TableUpdateMode.Merge, ct);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 10)
+            {
+                await OptimisticConcurrency.BackoffAsync(attempt, ct);
+            }
+        }
+    }
+
+    private static string Redact(string text, string email, string? recipient)
+    {
+        text = text.Replace(email, "[erased]", StringComparison.OrdinalIgnoreCase);
+        return string.IsNullOrEmpty(recipient) ? text : text.Replace(recipient.Trim(), "[erased]", StringComparison.OrdinalIgnoreCase);
+    }
+
     private static TableEntity ToEntity(CampaignSendRecord r) => new(PartitionKey(r.VendorId, r.LaunchId), TableKeys.Safe(r.SendId))
     {
         ["VendorId"] = r.VendorId,

@@ -1,3 +1,4 @@
+using Azure;
 using Azure.Data.Tables;
 using Tcma.Domain.Launches;
 
@@ -68,6 +69,37 @@ public sealed class ClickTracking(StorageAccount storage)
             ["Url"] = link.Url,
             ["At"] = at,
         }, ct);
+    }
+
+    /// <summary>
+    /// Blanks the recipient of an erased person's sends: on the tracked links of each send (so a later click on an old
+    /// email records no address) and on every click of the launch from those sends. Rows stay: a click still counts.
+    /// Returns how many clicks this call blanked; a second call finds them blank and blanks none.
+    /// </summary>
+    public async Task<int> RedactRecipientAsync(string vendorId, string launchId, IReadOnlyCollection<string> sendIds, CancellationToken ct = default)
+    {
+        if (sendIds.Count == 0) return 0;
+        var links = await storage.TableAsync(LinksTable, ct);
+        foreach (var sendId in sendIds)
+        {
+            var pk = SendKey(vendorId, sendId);
+            await foreach (var e in links.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["PartitionKey", "RowKey", "Recipient", "SendId", "VendorId"], cancellationToken: ct))
+                if (e.GetString("SendId") == sendId && e.GetString("VendorId") == vendorId && !string.IsNullOrEmpty(e.GetString("Recipient")))
+                    // Written once before the email went; a retried send rewrites it with the same values, so last writer is fine.
+                    await links.UpdateEntityAsync(new TableEntity(e.PartitionKey, e.RowKey) { ["Recipient"] = "" }, ETag.All, TableUpdateMode.Merge, ct);
+        }
+        var clicks = await storage.TableAsync(ClicksTable, ct);
+        var launchKey = LaunchKey(vendorId, launchId);
+        var redacted = 0;
+        await foreach (var e in clicks.QueryAsync<TableEntity>(e => e.PartitionKey == launchKey, select: ["PartitionKey", "RowKey", "Recipient", "SendId", "VendorId", "LaunchId"], cancellationToken: ct))
+        {
+            if (e.GetString("VendorId") != vendorId || e.GetString("LaunchId") != launchId || string.IsNullOrEmpty(e.GetString("Recipient"))) continue;
+            if (!sendIds.Contains(e.GetString("SendId") ?? "")) continue;
+            // Clicks are insert-only rows: nothing else ever changes one.
+            await clicks.UpdateEntityAsync(new TableEntity(e.PartitionKey, e.RowKey) { ["Recipient"] = "" }, ETag.All, TableUpdateMode.Merge, ct);
+            redacted++;
+        }
+        return redacted;
     }
 
     public async Task<IReadOnlyList<TrackedLinkClick>> ClicksAsync(string vendorId, string launchId, int max = 1000, CancellationToken ct = default)

@@ -207,6 +207,71 @@ public sealed class LaunchStore(StorageAccount storage)
         }
     }
 
+    // ---- erasure ------------------------------------------------------------------------------------------------
+
+    /// <summary>Every launch of the vendor: what an erasure walks.</summary>
+    public async Task<IReadOnlyList<LaunchRecord>> LaunchesAsync(string vendorId, CancellationToken ct)
+    {
+        var list = new List<LaunchRecord>();
+        await foreach (var row in PrefixAsync(vendorId, "launch|", ct))
+            list.Add(JsonSerializer.Deserialize<LaunchRecord>(row.Json, Json)!);
+        return list;
+    }
+
+    /// <summary>The vendor's stored contact lists (launched or only uploaded) that hold this address, with their partner.</summary>
+    public async Task<IReadOnlyList<(string Blob, string PartnerId)>> ContactListsWithAsync(string vendorId, string email, CancellationToken ct)
+    {
+        var container = await storage.ContainerAsync(ContactsContainer, ct);
+        var found = new List<(string, string)>();
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, TableKeys.Check(vendorId, "vendor id") + "/", ct))
+        {
+            var contacts = await ContactsAsync(blob.Name, ct);
+            if (contacts is not null && contacts.Any(c => Same(c.Email, email)))
+                found.Add((blob.Name, blob.Name.Split('/')[1]));
+        }
+        return found;
+    }
+
+    /// <summary>
+    /// Takes the person out of a stored contact list, written back under the ETag it was read with. The blob keeps its
+    /// name (launches point to it), so it no longer matches its content hash; the same file uploaded again finds this
+    /// name and reuses the list without the person, which is what erasure wants. True when this call changed the list.
+    /// Later contacts move up one place: a touch's fan-out that died mid-way and resumes by chunk number after this
+    /// could miss the one contact that moves across a chunk boundary (a blank entry instead would become a failed send
+    /// in every later touch); the window is a crashed fan-out meeting an erasure, and the loss is one email.
+    /// </summary>
+    public async Task<bool> RemoveContactAsync(string blobName, string email, CancellationToken ct)
+    {
+        var container = await storage.ContainerAsync(ContactsContainer, ct);
+        var client = container.GetBlobClient(blobName);
+        for (var attempt = 1; ; attempt++)
+        {
+            Azure.Response<Azure.Storage.Blobs.Models.BlobDownloadResult> content;
+            try
+            {
+                content = await client.DownloadContentAsync(ct);
+            }
+            catch (RequestFailedException e) when (e.Status == 404)
+            {
+                return false;
+            }
+            var contacts = JsonSerializer.Deserialize<List<Contact>>(content.Value.Content.ToMemory().Span, Json) ?? [];
+            var kept = contacts.Where(c => !Same(c.Email, email)).ToList();
+            if (kept.Count == contacts.Count) return false;
+            try
+            {
+                await client.UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(kept, Json)),
+                    new Azure.Storage.Blobs.Models.BlobUploadOptions { Conditions = new Azure.Storage.Blobs.Models.BlobRequestConditions { IfMatch = content.Value.Details.ETag } }, ct);
+                return true;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5)
+            {
+            }
+        }
+    }
+
+    private static bool Same(string a, string b) => string.Equals(a.Trim(), b.Trim(), StringComparison.OrdinalIgnoreCase);
+
     // ---- rows -------------------------------------------------------------------------------------------------
 
     private async Task<Row?> GetAsync(string vendorId, string rowKey, CancellationToken ct)

@@ -20,8 +20,48 @@ public sealed class SuppressionList(StorageAccount storage)
     public async Task<bool> IsSuppressedAsync(string vendorId, string partnerId, string email, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(vendorId, partnerId), TableKeys.Safe(Normalise(email)), select: ["Reason"], cancellationToken: ct);
-        return found.HasValue;
+        var partition = PartitionKey(vendorId, partnerId);
+        // Two point reads side by side: the address row (unsubscribe, bounce) and the erased person's row, which has no address.
+        var byAddress = table.GetEntityIfExistsAsync<TableEntity>(partition, TableKeys.Safe(Normalise(email)), select: ["Reason"], cancellationToken: ct);
+        var byErasure = table.GetEntityIfExistsAsync<TableEntity>(partition, ErasedKey(email), select: ["Reason"], cancellationToken: ct);
+        return (await byAddress).HasValue | (await byErasure).HasValue;
+    }
+
+    /// <summary>
+    /// The row of a person erased under GDPR: keyed by the launch's contact key (the hash campaign sends and engagement
+    /// already carry), never by the address, so the list keeps them out without remembering who they are.
+    /// </summary>
+    public static string ErasedKey(string email) => "erased|" + LaunchWorkflow.ContactKey(email);
+
+    /// <summary>
+    /// Suppresses an erased person for one partner: the hashed row goes in first, then any row holding their address
+    /// (an earlier unsubscribe or bounce) is deleted, so at no moment are they unsuppressed. True if the hashed row is new.
+    /// Idempotent; a crash between the two steps is finished by running it again.
+    /// </summary>
+    public async Task<bool> SuppressErasedAsync(string vendorId, string partnerId, string email, DateTimeOffset at, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var partition = PartitionKey(vendorId, partnerId);
+        var added = true;
+        try
+        {
+            await table.AddEntityAsync(new TableEntity(partition, ErasedKey(email))
+            {
+                ["VendorId"] = vendorId, ["PartnerId"] = partnerId, ["Reason"] = "Erased", ["Source"] = "erasure", ["At"] = at,
+            }, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            added = false;
+        }
+        try
+        {
+            await table.DeleteEntityAsync(partition, TableKeys.Safe(Normalise(email)), ETag.All, ct);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+        }
+        return added;
     }
 
     /// <summary>Adds the address; true if it was not on the list yet. Idempotent: an unsubscribe clicked twice is one row.</summary>

@@ -4,8 +4,25 @@ using Azure.Data.Tables;
 
 namespace Tcma.Storage.Leads;
 
-/// <summary>Where a vendor's CRM wants lead changes, and the secret they are signed with (shown to the vendor once).</summary>
-public sealed record CrmWebhookConfig(string Url, string Secret, DateTimeOffset SecretCreatedAt, DateTimeOffset UpdatedAt, string UpdatedBy);
+/// <summary>
+/// Where a vendor's CRM wants lead changes, and the secret they are signed with (shown to the vendor once). Secret is
+/// null when the stored one cannot be decrypted (its key is gone, or the row was copied from another vendor):
+/// <see cref="SecretProblem"/> says why, and nothing may be signed until the vendor rotates it.
+/// </summary>
+public sealed record CrmWebhookConfig(string Url, string? Secret, DateTimeOffset SecretCreatedAt, DateTimeOffset UpdatedAt, string UpdatedBy)
+{
+    public string? SecretProblem { get; init; }
+}
+
+/// <summary>
+/// Encrypts the CRM secret at rest, bound to its vendor (the same AES-GCM protection as social tokens, wired in the
+/// functions app). Unprotect throws <see cref="CryptographicException"/> for anything it cannot vouch for.
+/// </summary>
+public interface ICrmSecretProtector
+{
+    string Protect(string secret, string vendorId);
+    string Unprotect(string protectedSecret, string vendorId);
+}
 
 /// <summary>One attempt to deliver one event, for the console's list of recent deliveries.</summary>
 public sealed record CrmDeliveryAttempt(string EventId, string EventType, string LeadId, int Attempt, DateTimeOffset At, bool Succeeded, int? StatusCode, string? Error, DateTimeOffset? NextAttemptAt);
@@ -25,7 +42,11 @@ public static class CrmDeliveryStatus
 /// event id: the delivery's state, changed only under its ETag, which makes a duplicate message harmless) and
 /// <c>CrmDeliveryLog</c> (one row per attempt, newest first by an inverted-time row key, for the console).
 /// </summary>
-public sealed class CrmWebhookStore(StorageAccount storage)
+/// <remarks>
+/// The secret is stored encrypted (<c>ProtectedSecret</c>, the vendor id as associated data). Rows written before that
+/// carry it in plain <c>Secret</c>: read as they are, and re-encrypted (the plain column emptied) on the next save.
+/// </remarks>
+public sealed class CrmWebhookStore(StorageAccount storage, ICrmSecretProtector protector)
 {
     public const string ConfigTable = "CrmWebhooks";
     public const string DeliveriesTable = "CrmDeliveries";
@@ -39,7 +60,9 @@ public sealed class CrmWebhookStore(StorageAccount storage)
         public DateTimeOffset? Timestamp { get; set; }
         public ETag ETag { get; set; }
         public string Url { get; set; } = "";
+        /// <summary>Legacy: the plain secret of rows written before encryption; emptied on the next save.</summary>
         public string Secret { get; set; } = "";
+        public string? ProtectedSecret { get; set; }
         public DateTimeOffset SecretCreatedAt { get; set; }
         public DateTimeOffset UpdatedAt { get; set; }
         public string UpdatedBy { get; set; } = "";
@@ -71,7 +94,7 @@ public sealed class CrmWebhookStore(StorageAccount storage)
     {
         var table = await storage.TableAsync(ConfigTable, ct);
         var found = await table.GetEntityIfExistsAsync<ConfigEntity>(TableKeys.Check(vendorId, "vendor id"), ConfigRow, cancellationToken: ct);
-        return found.HasValue ? ToConfig(found.Value!) : null;
+        return found.HasValue ? ToConfig(vendorId, found.Value!) : null;
     }
 
     /// <summary>Sets the URL. A secret is generated the first time and when <paramref name="rotateSecret"/>; NewSecret is then the only time it is returned.</summary>
@@ -83,12 +106,16 @@ public sealed class CrmWebhookStore(StorageAccount storage)
         {
             var fresh = current is null || rotateSecret;
             secret = fresh ? NewSecret() : null;
+            // An unreadable secret stays as it is (a key may come back); only a rotation replaces it.
+            var kept = fresh ? null : ToConfig(vendorId, current!).Secret;
             return new ConfigEntity
             {
-                Url = url, Secret = secret ?? current!.Secret, SecretCreatedAt = fresh ? now : current!.SecretCreatedAt, UpdatedAt = now, UpdatedBy = by,
+                Url = url, Secret = "",
+                ProtectedSecret = secret is not null ? protector.Protect(secret, vendorId) : kept is not null ? protector.Protect(kept, vendorId) : current!.ProtectedSecret,
+                SecretCreatedAt = fresh ? now : current!.SecretCreatedAt, UpdatedAt = now, UpdatedBy = by,
             };
         }, cancellationToken: ct);
-        return (ToConfig(result.Entity!), secret);
+        return (ToConfig(vendorId, result.Entity!), secret);
     }
 
     /// <summary>The delivery row of an event, created Pending on first sight.</summary>
@@ -168,5 +195,20 @@ public sealed class CrmWebhookStore(StorageAccount storage)
     /// <summary>"whsec_" and 32 random bytes, URL-safe Base64. The receiver's HMAC key is this whole string in UTF-8.</summary>
     private static string NewSecret() => "whsec_" + Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static CrmWebhookConfig ToConfig(ConfigEntity e) => new(e.Url, e.Secret, e.SecretCreatedAt, e.UpdatedAt, e.UpdatedBy);
+    private CrmWebhookConfig ToConfig(string vendorId, ConfigEntity e)
+    {
+        if (string.IsNullOrEmpty(e.ProtectedSecret))
+            return new(e.Url, e.Secret.Length > 0 ? e.Secret : null, e.SecretCreatedAt, e.UpdatedAt, e.UpdatedBy)
+            {
+                SecretProblem = e.Secret.Length > 0 ? null : "no secret is stored",
+            };
+        try
+        {
+            return new(e.Url, protector.Unprotect(e.ProtectedSecret, vendorId), e.SecretCreatedAt, e.UpdatedAt, e.UpdatedBy);
+        }
+        catch (CryptographicException problem)
+        {
+            return new(e.Url, null, e.SecretCreatedAt, e.UpdatedAt, e.UpdatedBy) { SecretProblem = problem.Message };
+        }
+    }
 }

@@ -63,9 +63,47 @@ public sealed class ErasureStore(StorageAccount storage)
         var partition = TableKeys.Check(vendorId, "vendor id");
         var found = new List<ErasureRecord>();
         await foreach (var row in records.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and EmailHash eq {emailHash}"), cancellationToken: ct))
-            found.Add(FromRow(row));
+            if (!row.RowKey.StartsWith(CampaignPrefix, StringComparison.Ordinal))
+                found.Add(FromRow(row));
         return found;
     }
+
+    // Lead ids are never shaped like this (no '|'), so campaign rows share the table without being read as lead records.
+    private const string CampaignPrefix = "campaign|";
+
+    public async Task<CampaignErasure?> CampaignErasureAsync(string vendorId, string emailHash, CancellationToken ct)
+    {
+        var records = await storage.TableAsync(TableName, ct);
+        var found = await records.GetEntityIfExistsAsync<TableEntity>(TableKeys.Check(vendorId, "vendor id"), CampaignPrefix + emailHash, cancellationToken: ct);
+        return found.HasValue ? FromCampaignRow(found.Value!) : null;
+    }
+
+    /// <summary>Written before any campaign data is touched, so a run that dies leaves a record saying it is unfinished.</summary>
+    public async Task<CampaignErasure> BeginCampaignErasureAsync(string vendorId, string emailHash, DateTimeOffset now, CancellationToken ct)
+    {
+        var records = await storage.TableAsync(TableName, ct);
+        var result = await records.UpdateAsync<TableEntity>(TableKeys.Check(vendorId, "vendor id"), CampaignPrefix + emailHash,
+            current => current is null ? ToCampaignRow(new CampaignErasure(emailHash, now, null, 0, 0, 0, 0)) : null, cancellationToken: ct);
+        return FromCampaignRow(result.Entity!);
+    }
+
+    /// <summary>Adds one run's counts and marks the record complete, under the row's ETag.</summary>
+    public async Task<CampaignErasure> CompleteCampaignErasureAsync(string vendorId, CampaignErasure run, DateTimeOffset now, CancellationToken ct)
+    {
+        var records = await storage.TableAsync(TableName, ct);
+        var result = await records.UpdateAsync<TableEntity>(TableKeys.Check(vendorId, "vendor id"), CampaignPrefix + run.EmailHash,
+            current => ToCampaignRow((current is null ? run with { Sends = 0, Clicks = 0, ContactLists = 0, Partners = 0 } : FromCampaignRow(current)).Add(run, now)), cancellationToken: ct);
+        return FromCampaignRow(result.Entity!);
+    }
+
+    private static TableEntity ToCampaignRow(CampaignErasure c) => new()
+    {
+        ["EmailHash"] = c.EmailHash, ["StartedAt"] = c.StartedAt, ["CompletedAt"] = c.CompletedAt,
+        ["Sends"] = c.Sends, ["Clicks"] = c.Clicks, ["ContactLists"] = c.ContactLists, ["Partners"] = c.Partners,
+    };
+
+    private static CampaignErasure FromCampaignRow(TableEntity e) => new(e.GetString("EmailHash") ?? "", e.GetDateTimeOffset("StartedAt") ?? default,
+        e.GetDateTimeOffset("CompletedAt"), e.GetInt32("Sends") ?? 0, e.GetInt32("Clicks") ?? 0, e.GetInt32("ContactLists") ?? 0, e.GetInt32("Partners") ?? 0);
 
     private static async Task<ErasureRecord?> EraseOneAsync(TableClient leads, TableClient records, string partition, string id, string by, DateTimeOffset now, byte[] hashKey, CancellationToken ct)
     {

@@ -258,4 +258,76 @@ public sealed class CrmWebhookTests
         Assert.Equal(1, row.Attempts);
         Assert.Equal(HttpStatusCode.InternalServerError, (await Invoke(CrmWebhookDelivery.FunctionName, "{not json")).StatusCode);
     }
+
+    private static async Task<Azure.Data.Tables.TableClient> ConfigTableAsync(TcmaAppFactory app) =>
+        await Tcma.Storage.StorageProvisioning.TableAsync(app.Services.GetRequiredService<Tcma.Storage.StorageAccount>(), CrmWebhookStore.ConfigTable);
+
+    [Fact]
+    public async Task The_secret_is_stored_encrypted_and_a_plain_row_from_before_still_signs_and_is_encrypted_on_the_next_save()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var crm = await new FakeCrm().StartAsync();
+        await using var app = await StartAsync(clock);
+        var (admin, secret) = await ConfigureAsync(app, crm);
+        var table = await ConfigTableAsync(app);
+        var row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(Vendor, "config")).Value;
+        Assert.DoesNotContain(row.Select(p => p.Value), v => v is string text && text.Contains(secret[6..], StringComparison.Ordinal));
+        Assert.False(string.IsNullOrEmpty(row.GetString("ProtectedSecret")));
+
+        await CaptureAsync(app, "first@contoso.example");
+        await QueueTriggerTests.WaitUntilAsync(() => Task.FromResult(crm.Requests.Count == 1));
+        Assert.Equal(SignatureCheck.Valid, WebhookSignature.Verify(crm.Requests[0].Signature, crm.Requests[0].Body, Encoding.UTF8.GetBytes(secret), clock.GetUtcNow()));
+
+        // A row as written before encryption: the secret in plain Secret, no ProtectedSecret.
+        const string legacy = "whsec_legacy-secret-written-before-encryption";
+        await table.UpsertEntityAsync(new Azure.Data.Tables.TableEntity(Vendor, "config")
+        {
+            ["Url"] = crm.Url, ["Secret"] = legacy, ["SecretCreatedAt"] = Start, ["UpdatedAt"] = Start, ["UpdatedBy"] = "before",
+        }, Azure.Data.Tables.TableUpdateMode.Replace);
+        await CaptureAsync(app, "second@contoso.example");
+        await QueueTriggerTests.WaitUntilAsync(() => Task.FromResult(crm.Requests.Count == 2));
+        Assert.Equal(SignatureCheck.Valid, WebhookSignature.Verify(crm.Requests[1].Signature, crm.Requests[1].Body, Encoding.UTF8.GetBytes(legacy), clock.GetUtcNow()));
+
+        // The next save (a URL change, no rotation) keeps the secret and encrypts it.
+        var put = await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/crm-webhook", new { url = crm.Url + "?v=2" });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        Assert.Null((await put.Content.ReadFromJsonAsync<CrmWebhookView>())!.Secret);
+        row = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>(Vendor, "config")).Value;
+        Assert.DoesNotContain(row.Select(p => p.Value), v => v is string text && text.Contains("legacy-secret", StringComparison.Ordinal));
+        Assert.Equal(legacy, (await app.Services.GetRequiredService<CrmWebhookStore>().GetConfigAsync(Vendor, default))!.Secret);
+    }
+
+    [Fact]
+    public async Task A_config_row_copied_from_another_vendor_fails_closed_and_no_webhook_goes_out()
+    {
+        var clock = new FakeTimeProvider(Start);
+        await using var crm = await new FakeCrm().StartAsync();
+        await using var app = await StartAsync(clock, maxAttempts: 2);
+        var (admin, _) = await ConfigureAsync(app, crm);
+        // Fabrikam's configuration, its encrypted secret and all, pasted over Northwind's row.
+        var other = await app.SignedInAsync("fabrikam", VendorRole.VendorAdmin);
+        Assert.Equal(HttpStatusCode.OK, (await other.PutAsJsonAsync("/api/vendors/fabrikam/crm-webhook", new { url = crm.Url })).StatusCode);
+        var table = await ConfigTableAsync(app);
+        var theirs = (await table.GetEntityAsync<Azure.Data.Tables.TableEntity>("fabrikam", "config")).Value;
+        theirs.PartitionKey = Vendor;
+        await table.UpsertEntityAsync(theirs, Azure.Data.Tables.TableUpdateMode.Replace);
+        Assert.Null((await app.Services.GetRequiredService<CrmWebhookStore>().GetConfigAsync(Vendor, default))!.Secret);
+
+        var leadId = await CaptureAsync(app);
+
+        CrmDeliveriesView? view = null;
+        // Two attempts through the queue; a loaded shared Azurite can stall a queue for tens of seconds.
+        await QueueTriggerTests.WaitUntilAsync(async () => (view = await admin.GetFromJsonAsync<CrmDeliveriesView>($"/api/vendors/{Vendor}/crm-webhook/deliveries"))!.DeadLetters.Count == 1,
+            TimeSpan.FromSeconds(90));
+        var dead = Assert.Single(view!.DeadLetters);
+        Assert.Equal(Created(leadId), dead.EventId);
+        Assert.Contains("secret cannot be read", dead.LastError);
+        Assert.Empty(crm.Requests);
+
+        // Rotating gives Northwind its own secret again, and the replay goes out signed with it.
+        var rotated = (await (await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/crm-webhook", new { url = crm.Url, rotateSecret = true })).Content.ReadFromJsonAsync<CrmWebhookView>())!.Secret!;
+        Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/vendors/{Vendor}/crm-webhook/dead-letters/{dead.EventId}/replay", null)).StatusCode);
+        await QueueTriggerTests.WaitUntilAsync(() => Task.FromResult(crm.Requests.Count == 1));
+        Assert.Equal(SignatureCheck.Valid, WebhookSignature.Verify(crm.Requests[0].Signature, crm.Requests[0].Body, Encoding.UTF8.GetBytes(rotated), clock.GetUtcNow()));
+    }
 }

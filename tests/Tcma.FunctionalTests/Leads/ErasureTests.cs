@@ -24,7 +24,7 @@ public sealed class ErasureTests
     private const string Email = "ana.silva@contoso.example";
 
     /// <summary>Every string in every table row and every blob of this run's storage that mentions any of the needles.</summary>
-    private static async Task<List<string>> FindAnywhereAsync(TcmaAppFactory app, params string[] needles)
+    internal static async Task<List<string>> FindAnywhereAsync(TcmaAppFactory app, params string[] needles)
     {
         var hits = new List<string>();
         var tables = new TableServiceClient(app.StorageConnectionString);
