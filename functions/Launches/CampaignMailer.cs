@@ -107,8 +107,10 @@ public sealed class CampaignMailer(
             return await SettleAsync(record with { State = CampaignSendState.Failed, LastError = reason, UpdatedAt = now, LeaseUntil = null }, etag, CampaignMailOutcome.Failed, ct);
         }
 
+        // A suppressed send keeps no address: the suppression list already says why, and for a person who was erased
+        // this row (written after the erasure, from a message queued before it) must not bring the address back.
         if (await suppressions.IsSuppressedAsync(email.VendorId, email.PartnerId, email.RecipientEmail!, ct))
-            return await SettleAsync(record with { State = CampaignSendState.Suppressed, UpdatedAt = now, LeaseUntil = null }, etag, CampaignMailOutcome.Suppressed, ct);
+            return await SettleAsync(record with { Recipient = "", State = CampaignSendState.Suppressed, UpdatedAt = now, LeaseUntil = null }, etag, CampaignMailOutcome.Suppressed, ct);
 
         var wait = throttle.Book(email.PartnerId, email.SendId, settings.Rates, now);
         if (wait > TimeSpan.Zero)

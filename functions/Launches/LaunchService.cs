@@ -328,7 +328,7 @@ public sealed class LaunchService(
         {
             if (!IsOwnUpload(vendorId, invitation.PartnerId, request.Contacts) || (contacts = await store.ContactsAsync(request.Contacts!, ct)) is null)
                 errors["contacts"] = ["Upload your contacts (a CSV) to send the emails, or untick email."];
-            else if (contacts.Count == 0) errors["contacts"] = ["Your file has no contact who agreed to hear from you."];
+            else if (contacts.All(c => c.IsErased)) errors["contacts"] = ["Your file has no contact who agreed to hear from you."];
         }
         if (!request.Email && networks.Count == 0) errors["channels"] = ["Choose at least one channel: email or a social network."];
         if (await brands.GetAsync(vendorId, invitation.PartnerId, ct) is null) errors["brand"] = ["Complete your brand profile (logo and contact details) first."];
@@ -336,7 +336,7 @@ public sealed class LaunchService(
 
         var (launchId, _) = await store.ClaimLaunchIdAsync(vendorId, invitation.Id, kit.KitId, ct);
         var record = new LaunchRecord(vendorId, invitation.PartnerId, launchId, invitation.Id, kit.KitId, kit.Version, edits, start, zone.Id,
-            request.Email, request.Email ? request.Contacts : null, contacts?.Count ?? 0, networks.Distinct().ToList(), baseUrl, now);
+            request.Email, request.Email ? request.Contacts : null, contacts?.Count(c => !c.IsErased) ?? 0, networks.Distinct().ToList(), baseUrl, now);
         var created = await store.AddLaunchAsync(record, ct);
         // A double click, a second tab or a retry: the launch that is stored is the launch, whatever this request said.
         record = created ? record : (await store.LaunchAsync(vendorId, launchId, ct))!;
@@ -476,7 +476,7 @@ public sealed class LaunchService(
                     logger.LogInformation("Launch {Launch} touch {Touch}: stopped after {Chunks} chunks", launch.LaunchId, touch.TouchId, chunk);
                     return;
                 }
-                var chunkContacts = contacts.Skip((int)(chunk * size)).Take(size).ToList();
+                var chunkContacts = contacts.Skip((int)(chunk * size)).Take(size).Where(c => !c.IsErased).ToList();
                 var now = clock.GetUtcNow();
                 var skipped = chunkContacts.Where(c => !Includes(c)).Select(c => new CampaignSendRecord(launch.VendorId, launch.PartnerId, launch.LaunchId,
                     touch.TouchId, LaunchWorkflow.SendId(launch.LaunchId, touch.TouchId, c.Email), c.Email, brand.CompanyName,
@@ -500,7 +500,7 @@ public sealed class LaunchService(
                     async (m, token) => await messages.SendAsync(CampaignEmail.Queue, m, cancellationToken: token));
                 await store.RecordChunkAsync(launch.VendorId, launch.LaunchId, touch.TouchId, chunk + 1, ct);
             }
-            count = contacts.Count(Includes);
+            count = contacts.Count(c => !c.IsErased && Includes(c));
         }
         else
         {

@@ -3,7 +3,13 @@ using System.Net.Mail;
 namespace Tcma.Domain.Launches;
 
 /// <summary>One of a partner's own contacts, who said yes to hearing from them.</summary>
-public sealed record Contact(string Email, string FirstName, string LastName, string Company);
+public sealed record Contact(string Email, string FirstName, string LastName, string Company)
+{
+    /// <summary>A person erased from the list: their place is kept blank so a resumed fan-out's chunks still line up.</summary>
+    public static Contact Erased { get; } = new("", "", "", "");
+
+    public bool IsErased => Email.Length == 0;
+}
 
 /// <summary>A row that was not imported, and why, so the partner can fix the file.</summary>
 public sealed record SkippedRow(int Row, string Reason);

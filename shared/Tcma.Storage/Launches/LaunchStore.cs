@@ -236,9 +236,9 @@ public sealed class LaunchStore(StorageAccount storage)
     /// Takes the person out of a stored contact list, written back under the ETag it was read with. The blob keeps its
     /// name (launches point to it), so it no longer matches its content hash; the same file uploaded again finds this
     /// name and reuses the list without the person, which is what erasure wants. True when this call changed the list.
-    /// Later contacts move up one place: a touch's fan-out that died mid-way and resumes by chunk number after this
-    /// could miss the one contact that moves across a chunk boundary (a blank entry instead would become a failed send
-    /// in every later touch); the window is a crashed fan-out meeting an erasure, and the loss is one email.
+    /// The person's place is kept, blank (<see cref="Contact.Erased"/>), which the fan-out skips: removing the entry
+    /// would move later contacts up one place, and a touch's fan-out that resumes by chunk number after a crash would
+    /// then miss the contact moved across a chunk boundary.
     /// </summary>
     public async Task<bool> RemoveContactAsync(string blobName, string email, CancellationToken ct)
     {
@@ -256,8 +256,8 @@ public sealed class LaunchStore(StorageAccount storage)
                 return false;
             }
             var contacts = JsonSerializer.Deserialize<List<Contact>>(content.Value.Content.ToMemory().Span, Json) ?? [];
-            var kept = contacts.Where(c => !Same(c.Email, email)).ToList();
-            if (kept.Count == contacts.Count) return false;
+            if (!contacts.Any(c => Same(c.Email, email))) return false;
+            var kept = contacts.Select(c => Same(c.Email, email) ? Contact.Erased : c).ToList();
             try
             {
                 await client.UploadAsync(BinaryData.FromBytes(JsonSerializer.SerializeToUtf8Bytes(kept, Json)),
