@@ -45,6 +45,14 @@ public sealed class LeadStore(StorageAccount storage)
             foreach (var id in ids)
                 if (await GetRowAsync(leads, partition, id, ct) is { } row)
                     candidates.Add(row);
+            // Another submission of this person is between its index write and its lead write: deciding now would
+            // not see that lead and make a second one. Wait for it; one that never comes (its writer died; its
+            // redelivery will merge into whatever exists by then) stops the wait after the last attempt.
+            if (attempt < MaxAttempts && ids.Any(id => id != newId && candidates.All(c => c.Lead.Id != id)))
+            {
+                await OptimisticConcurrency.BackoffAsync(attempt, ct);
+                continue;
+            }
 
             try
             {
