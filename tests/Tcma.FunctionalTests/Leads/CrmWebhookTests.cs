@@ -323,11 +323,14 @@ public sealed class CrmWebhookTests
         Assert.Equal(Created(leadId), dead.EventId);
         Assert.Contains("secret cannot be read", dead.LastError);
         Assert.Empty(crm.Requests);
+        // The console says so, and what to do.
+        Assert.Contains("Your webhook secret cannot be read", await admin.GetStringAsync("/console/leads/crm"));
 
         // Rotating gives Northwind its own secret again, and the replay goes out signed with it.
         var rotated = (await (await admin.PutAsJsonAsync($"/api/vendors/{Vendor}/crm-webhook", new { url = crm.Url, rotateSecret = true })).Content.ReadFromJsonAsync<CrmWebhookView>())!.Secret!;
         Assert.Equal(HttpStatusCode.Accepted, (await admin.PostAsync($"/api/vendors/{Vendor}/crm-webhook/dead-letters/{dead.EventId}/replay", null)).StatusCode);
         await QueueTriggerTests.WaitUntilAsync(() => Task.FromResult(crm.Requests.Count == 1));
         Assert.Equal(SignatureCheck.Valid, WebhookSignature.Verify(crm.Requests[0].Signature, crm.Requests[0].Body, Encoding.UTF8.GetBytes(rotated), clock.GetUtcNow()));
+        Assert.DoesNotContain("Your webhook secret cannot be read", await admin.GetStringAsync("/console/leads/crm"));
     }
 }
