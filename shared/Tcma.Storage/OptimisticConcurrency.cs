@@ -51,6 +51,26 @@ public static class OptimisticConcurrency
     }
 
     /// <summary>
+    /// One conditional write of a row the caller has read: an insert when <paramref name="etag"/> is default (the row
+    /// must not exist yet), else a replace under that ETag. Null when someone else wrote first (409 or 412): the
+    /// caller reads again and decides what that means for it.
+    /// </summary>
+    public static async Task<ETag?> TryWriteAsync(this TableClient table, ITableEntity entity, ETag etag, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = etag == default
+                ? await table.AddEntityAsync(entity, cancellationToken)
+                : await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag;
+        }
+        catch (RequestFailedException e) when (e.Status is 409 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// A short randomised pause so competing writers stop colliding. Real time on purpose: this is about
     /// contention on the wire, not a business deadline, and a fake clock must not freeze it.
     /// </summary>

@@ -74,16 +74,6 @@ public sealed class OutboxEmailLog(StorageAccount storage)
             ["MessageId"] = r.MessageId,
         };
         TableBatch.CheckEntity(entity);
-        try
-        {
-            var response = etag == default
-                ? await table.AddEntityAsync(entity, ct)
-                : await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, ct);
-            return response.Headers.ETag;
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return null;
-        }
+        return await table.TryWriteAsync(entity, etag, ct);
     }
 }

@@ -33,17 +33,7 @@ public sealed class CampaignSendLog(StorageAccount storage)
         var table = await storage.TableAsync(TableName, ct);
         var entity = ToEntity(record);
         TableBatch.CheckEntity(entity);
-        try
-        {
-            var response = etag == default
-                ? await table.AddEntityAsync(entity, ct)
-                : await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, ct);
-            return response.Headers.ETag;
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return null;
-        }
+        return await table.TryWriteAsync(entity, etag, ct);
     }
 
     /// <summary>Counts by state and the failures with their reasons, for the launch's status page.</summary>
