@@ -267,6 +267,10 @@ public static class MdfRequestEndpoints
             : MdfHttp.Json(ClaimView.From(state, true));
     }
 
+    /// <summary>The decision's event id: the client's Idempotency-Key, so a retried call acts once; without one, every call is its own.</summary>
+    private static string ActionEventId(HttpRequest request) =>
+        request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } k ? $"api:{k}" : $"api:{Guid.NewGuid():N}";
+
     /// <summary>An approver decides in the API as in the email: <c>{step, action: approve|approveLower|reject|ask, amount, text}</c>, bound to the signed-in user.</summary>
     private static async Task<Results<JsonHttpResult<RequestView>, ProblemHttpResult>> DecideRequest(
         string vendorId, string requestId, HttpRequest request, ClaimsPrincipal user, MdfService service, WorkflowEngine engine, CancellationToken ct)
@@ -278,7 +282,7 @@ public static class MdfRequestEndpoints
         var by = MdfHttp.VendorActor(user, request.HttpContext);
         var e = MdfActions.RequestEvent(input!.Action, input.Step ?? 0, input.Amount, input.Text, program, by, out var problems);
         if (e is null) return MdfHttp.Problem(400, problems);
-        var outcome = await service.ActOnRequestAsync(vendorId, requestId, e, request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } k ? $"api:{k}" : $"api:{Guid.NewGuid():N}", ct);
+        var outcome = await service.ActOnRequestAsync(vendorId, requestId, e, ActionEventId(request), ct);
         return outcome.IsOk ? MdfHttp.Json(RequestView.From(outcome.State!, true)) : MdfHttp.Problem(outcome.Status, outcome.Refusals);
     }
 
@@ -292,7 +296,7 @@ public static class MdfRequestEndpoints
         var by = MdfHttp.VendorActor(user, request.HttpContext);
         var e = MdfActions.ClaimEvent(input!.Action, input.Step ?? 0, input.Amount, input.Text, program, by, out var problems);
         if (e is null) return MdfHttp.Problem(400, problems);
-        var outcome = await service.ActOnClaimAsync(vendorId, claimId, e, request.Headers["Idempotency-Key"].ToString() is { Length: > 0 and <= 200 } k ? $"api:{k}" : $"api:{Guid.NewGuid():N}", ct);
+        var outcome = await service.ActOnClaimAsync(vendorId, claimId, e, ActionEventId(request), ct);
         return outcome.IsOk ? MdfHttp.Json(ClaimView.From(outcome.State!, true)) : MdfHttp.Problem(outcome.Status, outcome.Refusals);
     }
 }
