@@ -75,11 +75,7 @@ public sealed record CampaignRetryPolicy
     public TimeSpan RecheckAfter { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Doubling from <see cref="FirstDelay"/> up to <see cref="MaxDelay"/>: 30 s, 1, 2, 4, 8, 10, 10... minutes.</summary>
-    public TimeSpan DelayAfter(int failures)
-    {
-        var delay = FirstDelay * Math.Pow(2, Math.Clamp(failures - 1, 0, 20));
-        return delay > MaxDelay ? MaxDelay : delay;
-    }
+    public TimeSpan DelayAfter(int failures) => RetryDelay.Doubling(FirstDelay, MaxDelay, failures);
 
     public bool ShouldGiveUp(DateTimeOffset firstFailureAt, DateTimeOffset now) => now - firstFailureAt >= GiveUpAfter;
 

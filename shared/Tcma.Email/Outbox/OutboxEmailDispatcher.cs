@@ -23,11 +23,7 @@ public sealed class EmailOutboxOptions
     /// <summary>After failing this long the email is given up: recorded Failed and moved to <c>email-outbox-poison</c>.</summary>
     public TimeSpan RetryFor { get; set; } = TimeSpan.FromDays(2);
 
-    public TimeSpan DelayAfter(int attempts)
-    {
-        var delay = FirstRetryDelay * Math.Pow(2, Math.Clamp(attempts - 1, 0, 20));
-        return delay > MaxRetryDelay ? MaxRetryDelay : delay;
-    }
+    public TimeSpan DelayAfter(int attempts) => Tcma.Domain.RetryDelay.Doubling(FirstRetryDelay, MaxRetryDelay, attempts);
 }
 
 public enum OutboxEmailOutcome
