@@ -29,15 +29,7 @@ public static class OutboxEmailFunction
     /// </summary>
     internal static async Task HandleAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        QueuedEmail? queued;
-        try
-        {
-            queued = invocation.ReadMessage<QueuedEmail>();
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"the email-outbox message is not a QueuedEmail in JSON: {e.Message}", e);
-        }
+        var queued = invocation.ReadMessage<QueuedEmail>();
         var outcome = await services.GetRequiredService<OutboxEmailDispatcher>().SendAsync(queued!, ct);
         services.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(OutboxEmailFunction)).LogDebug("Outbox email: {Outcome}", outcome);
     }

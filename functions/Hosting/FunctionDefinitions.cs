@@ -38,9 +38,22 @@ public sealed record FunctionInvocation(string FunctionName, string InvocationId
 
     public int DequeueCount => Metadata["DequeueCount"] is JsonNode n && int.TryParse(n.ToString(), out var c) ? c : 1;
 
-    /// <summary>The queue message as the sender's type (the JSON that <c>IMessageSender</c> wrote).</summary>
+    /// <summary>
+    /// The queue message as the sender's type (the JSON that <c>IMessageSender</c> wrote). A message that is not that
+    /// type's JSON throws <see cref="InvalidDataException"/> with the reason: the host retries it, then moves it to the
+    /// poison queue with that reason logged, which is what every queue function wants for a malformed message.
+    /// </summary>
     public T? ReadMessage<T>(System.Text.Json.JsonSerializerOptions? options = null)
-        => System.Text.Json.JsonSerializer.Deserialize<T>(TriggerText, options);
+    {
+        try
+        {
+            return System.Text.Json.JsonSerializer.Deserialize<T>(TriggerText, options);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            throw new InvalidDataException($"the {FunctionName} message is not a {typeof(T).Name} in JSON: {e.Message}", e);
+        }
+    }
 }
 
 public delegate Task FunctionHandler(FunctionInvocation invocation, IServiceProvider services, CancellationToken cancellationToken);

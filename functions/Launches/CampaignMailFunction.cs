@@ -50,15 +50,7 @@ public static class CampaignMailFunction
     /// </summary>
     internal static async Task HandleAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        CampaignEmail? email;
-        try
-        {
-            email = JsonSerializer.Deserialize<CampaignEmail>(invocation.TriggerText);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"the message is not a CampaignEmail in JSON: {e.Message}", e);
-        }
+        var email = invocation.ReadMessage<CampaignEmail>();
         if (email is null || string.IsNullOrWhiteSpace(email.VendorId) || string.IsNullOrWhiteSpace(email.LaunchId) || string.IsNullOrWhiteSpace(email.SendId)
             || string.IsNullOrWhiteSpace(email.PartnerId))
             throw new InvalidDataException("the message names no vendor, partner, launch or send, so its outcome could not be recorded");

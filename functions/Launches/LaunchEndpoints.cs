@@ -358,15 +358,7 @@ public static class LaunchEndpoints
     /// <summary>A malformed message throws: retried, then moved to <c>launch-work-poison</c> with the reason logged.</summary>
     internal static async Task WorkAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        LaunchWork? work;
-        try
-        {
-            work = JsonSerializer.Deserialize<LaunchWork>(invocation.TriggerText);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"launch work is not valid JSON: {e.Message}", e);
-        }
+        var work = invocation.ReadMessage<LaunchWork>();
         if (work is null || string.IsNullOrEmpty(work.VendorId) || string.IsNullOrEmpty(work.LaunchId) || work.Kind is not (LaunchWork.Render or LaunchWork.Send))
             throw new InvalidDataException("launch work must name its kind, vendor and launch");
         var launches = services.GetRequiredService<LaunchService>();
@@ -376,15 +368,7 @@ public static class LaunchEndpoints
 
     internal static async Task RecallAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        KitRecalled? recalled;
-        try
-        {
-            recalled = JsonSerializer.Deserialize<KitRecalled>(invocation.TriggerText);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"kit recall is not valid JSON: {e.Message}", e);
-        }
+        var recalled = invocation.ReadMessage<KitRecalled>();
         if (recalled is null || !VendorIds.IsValid(recalled.VendorId) || string.IsNullOrEmpty(recalled.KitId) || string.IsNullOrEmpty(recalled.Version))
             throw new InvalidDataException("a kit recall must name the vendor, kit and version");
         var stopped = await services.GetRequiredService<LaunchService>().RecallAsync(recalled, ct);

@@ -50,16 +50,8 @@ public sealed class CrmWebhookDelivery(
 
     internal static async Task HandleAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        CrmDeliveryMessage? message;
-        try
-        {
-            // Any sender may write it: our own re-enqueue (PascalCase) or a workflow outbox (camelCase).
-            message = JsonSerializer.Deserialize<CrmDeliveryMessage>(invocation.TriggerText, JsonSerializerOptions.Web);
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"CRM notification is not valid JSON: {e.Message}", e);
-        }
+        // Any sender may write it: our own re-enqueue (PascalCase) or a workflow outbox (camelCase).
+        var message = invocation.ReadMessage<CrmDeliveryMessage>(JsonSerializerOptions.Web);
         if (message is null || string.IsNullOrEmpty(message.VendorId) || string.IsNullOrEmpty(message.EventId) || message.Change is null
             || !Tcma.Storage.TableKeys.IsValid(message.VendorId) || !Tcma.Storage.TableKeys.IsValid(message.EventId) || message.Attempt < 1)
             throw new InvalidDataException("CRM notification lacks a vendor, a valid event id, a change or a positive attempt");

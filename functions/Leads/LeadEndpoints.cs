@@ -122,16 +122,7 @@ public static class LeadEndpoints
     /// </summary>
     internal static async Task RecordFromQueueAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        LeadSubmission submission;
-        try
-        {
-            submission = JsonSerializer.Deserialize<LeadSubmission>(invocation.TriggerText)
-                ?? throw new InvalidDataException("empty lead submission");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"lead submission is not valid JSON: {e.Message}", e);
-        }
+        var submission = invocation.ReadMessage<LeadSubmission>() ?? throw new InvalidDataException("empty lead submission");
         var valid = SubmissionValidation.Check(submission) switch
         {
             SubmissionCheck.Valid v => v.Submission,

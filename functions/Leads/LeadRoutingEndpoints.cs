@@ -101,27 +101,18 @@ public static class LeadRoutingEndpoints
     /// <summary>A malformed request throws (retried, then <c>leads-route-poison</c>); a request for a hop already decided is a no-op.</summary>
     internal static async Task RouteFromQueueAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        var request = Parse<RouteRequest>(invocation.TriggerText);
+        var request = Parse<RouteRequest>(invocation);
         await services.GetRequiredService<LeadRoutingService>().RouteAsync(request.VendorId, request.LeadId, request.Hop, ct);
     }
 
     internal static async Task SyncFromQueueAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        var request = Parse<LeadSyncRequest>(invocation.TriggerText);
+        var request = Parse<LeadSyncRequest>(invocation);
         await services.GetRequiredService<LeadRoutingService>().SyncAsync(request.VendorId, request.LeadId, ct);
     }
 
-    private static T Parse<T>(string text)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<T>(text, JsonSerializerOptions.Web) ?? throw new InvalidDataException($"empty {typeof(T).Name}");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"not a {typeof(T).Name}: {e.Message}", e);
-        }
-    }
+    private static T Parse<T>(FunctionInvocation invocation) =>
+        invocation.ReadMessage<T>(JsonSerializerOptions.Web) ?? throw new InvalidDataException($"empty {typeof(T).Name}");
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
 

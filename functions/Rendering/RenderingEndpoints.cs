@@ -192,16 +192,7 @@ public static class RenderingEndpoints
     /// </summary>
     internal static async Task RenderFromQueueAsync(FunctionInvocation invocation, IServiceProvider services, CancellationToken ct)
     {
-        RenderRequest request;
-        try
-        {
-            request = JsonSerializer.Deserialize<RenderRequest>(invocation.TriggerText, JsonSerializerOptions.Web)
-                ?? throw new InvalidDataException("empty render request");
-        }
-        catch (JsonException e)
-        {
-            throw new InvalidDataException($"render request is not valid JSON: {e.Message}", e);
-        }
+        var request = invocation.ReadMessage<RenderRequest>(JsonSerializerOptions.Web) ?? throw new InvalidDataException("empty render request");
         if (new[] { request.VendorId, request.KitId, request.Version, request.ImageId, request.PartnerId }.Any(string.IsNullOrWhiteSpace))
             throw new InvalidDataException("render request must name vendorId, kitId, version, imageId and partnerId");
         var outcome = await services.GetRequiredService<RenderService>().RenderImageAsync(request, ct);

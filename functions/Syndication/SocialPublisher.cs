@@ -50,15 +50,7 @@ public sealed class SocialPublisher(
     /// <summary>A malformed message throws: the host retries it, then moves it to <c>social-posts-poison</c> with the reason logged.</summary>
     internal static Task HandleAsync(Hosting.FunctionInvocation invocation, IServiceProvider services, CancellationToken cancellationToken)
     {
-        SocialPostDue? due;
-        try
-        {
-            due = invocation.ReadMessage<SocialPostDue>();
-        }
-        catch (JsonException ex)
-        {
-            throw new InvalidDataException($"social-posts message is not a SocialPostDue: {ex.Message}");
-        }
+        var due = invocation.ReadMessage<SocialPostDue>();
         if (due is null || string.IsNullOrWhiteSpace(due.VendorId) || string.IsNullOrWhiteSpace(due.PartnerId)
             || string.IsNullOrWhiteSpace(due.LaunchId) || string.IsNullOrWhiteSpace(due.TouchId) || string.IsNullOrWhiteSpace(due.PostId)
             || !Enum.IsDefined(due.Network) || due.Text is null || (due.ImageContainer is null) != (due.ImagePath is null))
