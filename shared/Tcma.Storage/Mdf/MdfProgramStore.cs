@@ -33,55 +33,35 @@ public sealed class MdfProgramStore(StorageAccount storage)
         return list;
     }
 
-    /// <summary>Creates or replaces; with <paramref name="ifMatch"/> only the version read is replaced.</summary>
     /// <summary>Stores a new program, never replacing one: two admins creating the same id at once get one program and one PreconditionFailed.</summary>
     public async Task<(ProgramSaveKind Kind, StoredProgram? Stored)> CreateAsync(string vendorId, MdfProgram program, string by, DateTimeOffset now, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);
-        var entity = new TableEntity(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(program.Id, "program id"))
-        {
-            ["Program"] = MdfJson.Write(program),
-            ["UpdatedAt"] = now,
-            ["UpdatedBy"] = by,
-        };
-        try
-        {
-            var added = await table.AddEntityAsync(entity, ct);
-            return (ProgramSaveKind.Created, new StoredProgram(program, added.Headers.ETag?.ToString() ?? "", now, by));
-        }
-        catch (RequestFailedException e) when (e.Status == 409)
-        {
-            return (ProgramSaveKind.PreconditionFailed, await GetAsync(vendorId, program.Id, ct));
-        }
+        return await table.TryWriteAsync(ToEntity(vendorId, program, by, now), default, ct) is { } etag
+            ? (ProgramSaveKind.Created, new StoredProgram(program, etag.ToString(), now, by))
+            : (ProgramSaveKind.PreconditionFailed, await GetAsync(vendorId, program.Id, ct));
     }
 
+    /// <summary>Creates or replaces; with <paramref name="ifMatch"/> only the version read is replaced.</summary>
     public async Task<(ProgramSaveKind Kind, StoredProgram? Stored)> SaveAsync(string vendorId, MdfProgram program, string by, DateTimeOffset now, string? ifMatch, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);
-        var entity = new TableEntity(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(program.Id, "program id"))
+        var entity = ToEntity(vendorId, program, by, now);
+        var existing = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
+        if (!existing.HasValue && ifMatch is not null) return (ProgramSaveKind.PreconditionFailed, null);
+        var etag = !existing.HasValue ? default : ifMatch is null ? existing.Value!.ETag : new ETag(ifMatch);
+        return await table.TryWriteAsync(entity, etag, ct) is { } written
+            ? (existing.HasValue ? ProgramSaveKind.Updated : ProgramSaveKind.Created, new StoredProgram(program, written.ToString(), now, by))
+            : (ProgramSaveKind.PreconditionFailed, await GetAsync(vendorId, program.Id, ct));
+    }
+
+    private static TableEntity ToEntity(string vendorId, MdfProgram program, string by, DateTimeOffset now) =>
+        new(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(program.Id, "program id"))
         {
             ["Program"] = MdfJson.Write(program),
             ["UpdatedAt"] = now,
             ["UpdatedBy"] = by,
         };
-        var existing = await table.GetEntityIfExistsAsync<TableEntity>(entity.PartitionKey, entity.RowKey, cancellationToken: ct);
-        try
-        {
-            if (!existing.HasValue)
-            {
-                if (ifMatch is not null) return (ProgramSaveKind.PreconditionFailed, null);
-                var added = await table.AddEntityAsync(entity, ct);
-                return (ProgramSaveKind.Created, new StoredProgram(program, added.Headers.ETag?.ToString() ?? "", now, by));
-            }
-            var etag = ifMatch is null ? existing.Value!.ETag : new ETag(ifMatch);
-            var updated = await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, ct);
-            return (ProgramSaveKind.Updated, new StoredProgram(program, updated.Headers.ETag?.ToString() ?? "", now, by));
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412)
-        {
-            return (ProgramSaveKind.PreconditionFailed, await GetAsync(vendorId, program.Id, ct));
-        }
-    }
 
     private static StoredProgram Read(TableEntity row) =>
         new(MdfJson.Read<MdfProgram>(row.GetString("Program")), row.ETag.ToString(), row.GetDateTimeOffset("UpdatedAt") ?? default, row.GetString("UpdatedBy") ?? "");
