@@ -202,7 +202,7 @@ public sealed class PartnerLinkAuthentication(
 /// comes from another site is refused, whatever the cookie's SameSite rule let through.
 /// </summary>
 public sealed class PartnerSessionAuthentication(
-    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, PartnerSessions sessions)
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IServiceProvider services)
     : TcmaAuthenticationHandler(options, logger, encoder)
 {
     protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
@@ -213,7 +213,7 @@ public sealed class PartnerSessionAuthentication(
         PartnerSessions.Validated validated;
         try
         {
-            validated = await sessions.ValidateAsync(Context, Context.RequestAborted);
+            validated = await services.GetRequiredService<PartnerSessions>().ValidateAsync(Context, Context.RequestAborted);
         }
         catch (OptionsValidationException e)
         {

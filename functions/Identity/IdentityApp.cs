@@ -66,9 +66,11 @@ public static class IdentityApp
             : next(context));
         app.UseAuthentication();
         // A partner page opened from any partner's emailed link opens (or keeps) that partner's portal session.
+        // Resolved only for such a request: the token service refuses to exist while keys are not configured.
         app.Use(async (context, next) =>
         {
-            await context.RequestServices.GetRequiredService<PartnerSessions>().OpenFromLinkAsync(context, context.RequestAborted);
+            if (context.User.Identity?.AuthenticationType == Schemes.PartnerLink && HttpMethods.IsGet(context.Request.Method))
+                await context.RequestServices.GetRequiredService<PartnerSessions>().OpenFromLinkAsync(context, context.RequestAborted);
             await next(context);
         });
         app.UseAuthorization();

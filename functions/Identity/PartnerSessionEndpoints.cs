@@ -17,7 +17,7 @@ public static class PartnerSessionEndpoints
         var group = app.MapGroup("/partner").WithTags("Partner portal").DisableAntiforgery();
         // The choice token proves a sign-in link was used a few minutes ago; nobody is signed in yet.
         group.MapPost("/signin/choose", Choose).AllowAnonymous();
-        group.MapPost("/switch", Switch).RequireAuthorization(Policies.Partner);
+        group.MapPost("/switch/choose", Switch).RequireAuthorization(Policies.Partner);
         // Signing out is harmless, so anyone may; the antiforgery token still stops other sites from doing it for them.
         group.MapPost("/signout", SignOut).AllowAnonymous();
         group.MapPost("/signout/everywhere", SignOutEverywhere).RequireAuthorization(Policies.Partner);
