@@ -83,7 +83,7 @@ public static class KitAssetChecks
         var result = codec.GetPixels(info, bitmap.GetPixels());
         if (result != SKCodecResult.Success)
             return (result == SKCodecResult.IncompleteInput
-                ? $"this picture is cut short: part of it is missing; {Export}"
+                ? $"this picture's data is cut short or damaged: part of it does not decode; {Export}"
                 : $"this picture's data is damaged and does not decode ({result}); {Export}", pixels);
         return (null, pixels);
     }

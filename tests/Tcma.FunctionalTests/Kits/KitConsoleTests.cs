@@ -93,7 +93,7 @@ public sealed partial class KitConsoleTests
         Assert.DoesNotContain("cloud-backup-nurture", await other.GetStringAsync("/console/kits"));
     }
 
-    private static async Task<MultipartFormDataContent> UploadFormAsync(HttpClient client, byte[] zip)
+    internal static async Task<MultipartFormDataContent> UploadFormAsync(HttpClient client, byte[] zip)
     {
         var page = await client.GetStringAsync("/console/kits");
         var token = AntiforgeryField().Match(page);
