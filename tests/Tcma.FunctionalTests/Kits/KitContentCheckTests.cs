@@ -207,6 +207,16 @@ public sealed class KitContentCheckTests(KitContentCheckTests.App app) : IClassF
             .Select(s => s[$"blob {app.Factory.StoragePrefix}-kits/{vendor}/cloud-backup-nurture/1.0.0/".Length..]).Order(StringComparer.Ordinal);
         // Every file the kit uses, the fonts' licence beside them, and nothing else.
         Assert.Equal(files.Keys.Order(StringComparer.Ordinal), stored);
+
+        // What is served of a kit is what was rendered, typed by the renderer, never sniffed, sandboxed if opened as a page.
+        var preview = await client.GetAsync($"/api/vendors/{vendor}/kits/cloud-backup-nurture/versions/1.0.0/images/social-banner/preview?partner=sample-partner");
+        Assert.True(preview.StatusCode == HttpStatusCode.OK, await preview.Content.ReadAsStringAsync());
+        Assert.Equal("image/png", preview.Content.Headers.ContentType?.MediaType);
+        Assert.Equal("nosniff", Assert.Single(preview.Headers.GetValues("X-Content-Type-Options")));
+        Assert.StartsWith("sandbox;", Assert.Single(preview.Headers.GetValues("Content-Security-Policy")));
+        var email = await client.GetAsync($"/api/vendors/{vendor}/kits/cloud-backup-nurture/versions/1.0.0/emails/welcome/preview?partner=sample-partner");
+        Assert.Equal("nosniff", Assert.Single(email.Headers.GetValues("X-Content-Type-Options")));
+        Assert.StartsWith("sandbox;", Assert.Single(email.Headers.GetValues("Content-Security-Policy")));
     }
 
     [Fact]
