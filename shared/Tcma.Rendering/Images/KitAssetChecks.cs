@@ -88,14 +88,16 @@ public static class KitAssetChecks
         return (null, pixels);
     }
 
-    /// <summary>The size a PNG, JPEG, WebP or GIF says it is, read from its structure without decoding a pixel.</summary>
+    /// <summary>
+    /// The size a PNG, JPEG, WebP or GIF says it is, from its header alone: cheap enough for every template load. The
+    /// whole structure is walked once, at upload, by <see cref="Picture"/>.
+    /// </summary>
     public static bool TryReadSize(byte[] bytes, out int width, out int height, out string? problem, RenderLimits? limits = null)
     {
         limits ??= RenderLimits.Default;
         (width, height, problem) = KitFileContent.Describe(bytes) switch
         {
-            "a PNG image" => Png(bytes, limits),
-            "a JPEG image" => Jpeg(bytes, limits),
+            "a PNG image" or "a JPEG image" => Tcma.Domain.Rendering.ImageHeader.TryRead(bytes, out _, out var w, out var h, out var why) ? (w, h, null) : (0, 0, why),
             "a WebP image" => Webp(bytes, limits),
             "a GIF image" => (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(6)), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), (string?)null),
             var other => (0, 0, $"is {other}, not a PNG, JPEG, WebP or GIF picture"),
