@@ -79,7 +79,7 @@ public static class KitZipLayout
 
             KitProblem Problem(string message) => new(name, "", message);
             if (zip64 is not null) { problems.Add(Problem(zip64)); continue; }
-            if ((flags & 0x41) != 0 || method == 99)
+            if ((flags & 0x2041) != 0 || method == 99)
             {
                 problems.Add(Problem("this file is encrypted (password-protected); zip the kit without a password"));
                 continue;
@@ -129,21 +129,29 @@ public static class KitZipLayout
             if ((flags & 0x08) != 0)
             {
                 // A data descriptor after the data carries the real CRC and sizes; the header's may be zero, never different.
+                // Its sizes are 4 or 8 bytes; writers disagree about when to use which, so either reading may agree.
                 var d = dataEnd;
                 if (d + 4 <= directoryOffset && U32(zip, (int)d) == DescriptorSignature) d += 4;
-                var wide = zip64Used(uncompressed, compressed) || localExtraLength > 0 && HasZip64(zip.Slice(l + 30 + localNameLength, localExtraLength));
-                var length = wide ? 20 : 12;
-                if (d + length > directoryOffset)
-                    disagreement = "this file's data descriptor is missing: the zip is corrupted or cut short";
-                else
+                (long Compressed, long Uncompressed, long Length)? agreeing = null;
+                (long Compressed, long Uncompressed)? read = null;
+                foreach (var wide in new[] { false, true })
                 {
-                    var descriptorCrc = U32(zip, (int)d);
-                    var descriptorCompressed = wide ? (long)U64(zip, (int)d + 4) : U32(zip, (int)d + 4);
-                    var descriptorUncompressed = wide ? (long)U64(zip, (int)d + 12) : U32(zip, (int)d + 8);
-                    if (descriptorCrc != crc || descriptorCompressed != compressed || descriptorUncompressed != uncompressed)
-                        disagreement = $"this file's data descriptor says {descriptorUncompressed:N0} bytes ({descriptorCompressed:N0} packed) but the zip's directory says {uncompressed:N0} ({compressed:N0} packed): a zip whose records disagree unpacks differently in different tools; {Rezip}";
-                    spanEnd = d + length;
+                    var length = wide ? 20 : 12;
+                    if (d + length > directoryOffset) continue;
+                    var descriptorCompressed = wide ? (long)Math.Min(U64(zip, (int)d + 4), long.MaxValue) : U32(zip, (int)d + 4);
+                    var descriptorUncompressed = wide ? (long)Math.Min(U64(zip, (int)d + 12), long.MaxValue) : U32(zip, (int)d + 8);
+                    read ??= (descriptorCompressed, descriptorUncompressed);
+                    if (U32(zip, (int)d) == crc && descriptorCompressed == compressed && descriptorUncompressed == uncompressed)
+                    {
+                        agreeing = (descriptorCompressed, descriptorUncompressed, length);
+                        break;
+                    }
                 }
+                if (read is null)
+                    disagreement = "this file's data descriptor is missing: the zip is corrupted or cut short";
+                else if (agreeing is null)
+                    disagreement = $"this file's data descriptor says {read.Value.Uncompressed:N0} bytes ({read.Value.Compressed:N0} packed) but the zip's directory says {uncompressed:N0} ({compressed:N0} packed): a zip whose records disagree unpacks differently in different tools; {Rezip}";
+                else spanEnd = d + agreeing.Value.Length;
                 if (disagreement is null && (localCrc != 0 && localCrc != crc || localCompressed != 0 && localCompressed != compressed || localUncompressed != 0 && localUncompressed != uncompressed))
                     disagreement = $"the file header inside the zip and the zip's directory disagree about this file's size or checksum; {Rezip}";
             }
@@ -166,7 +174,6 @@ public static class KitZipLayout
                 problems.Add(new KitProblem(spans[i].Name, "", $"this file's data overlaps '{spans[i - 1].Name}' inside the zip, which only a crafted zip does; {Rezip}"));
         return problems.Count > 0 ? (null, problems) : (entries, []);
 
-        static bool zip64Used(long uncompressed, long compressed) => uncompressed >= 0xFFFFFFFF || compressed >= 0xFFFFFFFF;
     }
 
     private static string MethodName(ushort method) => method switch
@@ -181,13 +188,6 @@ public static class KitZipLayout
             if (U32(zip, i) == EndSignature && i + 22 + U16(zip, i + 20) == zip.Length)
                 return i;
         return -1;
-    }
-
-    private static bool HasZip64(ReadOnlySpan<byte> extra)
-    {
-        for (var i = 0; i + 4 <= extra.Length; i += 4 + U16(extra, i + 2))
-            if (U16(extra, i) == 0x0001) return true;
-        return false;
     }
 
     /// <summary>Replaces the 32-bit fields that are all ones with the zip64 extra field's values, in the spec's order.</summary>
