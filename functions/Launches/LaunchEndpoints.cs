@@ -135,6 +135,7 @@ public static class LaunchEndpoints
         var (bytes, key, errors) = await previews.ImageAsync(opened.Kit, brand!, edits!, imageId, ct);
         if (bytes is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["render"] = [.. errors] }, title: "This image cannot be rendered with these edits.");
         response.Headers.CacheControl = "private, max-age=300";
+        Tcma.Functions.Kits.KitAssetHeaders.Apply(response);
         return TypedResults.File(bytes, key!.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : ImageRenderer.ContentTypeOf(Enum.Parse<ImageFormat>(Path.GetExtension(key)[1..], true)));
     }
 
