@@ -143,7 +143,7 @@ public sealed class LaunchBenchmark : IBenchmark
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    private static byte[] Zip(KitFiles files)
+    internal static byte[] Zip(KitFiles files)
     {
         using var stream = new MemoryStream();
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))
