@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Net;
 using System.Text;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tcma.Domain.Kits;
@@ -36,20 +35,8 @@ public sealed partial class PartnerPortalBenchmark : IBenchmark
 
         var azurite = await LocalServices.Azurite();
         var mail = await LocalServices.MailDev();
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TCMA_FUNCTIONS", Path.Combine(RepoPaths.Root, "functions"));
-        await using var factory = new WebApplicationFactory<Tcma.Functions.Hosting.FunctionDefinition>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Development");
-            b.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            b.UseSetting("Storage:NamePrefix", "b" + Guid.NewGuid().ToString("N")[..12]);
-            b.UseSetting("Email:SmtpHost", "127.0.0.1");
-            b.UseSetting("Email:SmtpPort", mail.SmtpPort.ToString());
-            b.UseSetting("LocalTriggerHost:Enabled", "true");
-            b.UseSetting("Logging:LogLevel:Default", "Error");
-            // One client asks for every partner's link here: the per-network limit would stop it, as it should stop a stranger.
-            b.UseSetting("PartnerPortal:SignInsPerIpPerHour", "100000");
-        });
-        _ = factory.Server;
+        // One client asks for every partner's link here: the per-network limit would stop it, as it should stop a stranger.
+        await using var factory = BenchmarkHost.Start(azurite, mail, settings: new Dictionary<string, string> { ["PartnerPortal:SignInsPerIpPerHour"] = "100000" });
         var services = factory.Services;
 
         var publish = Stopwatch.StartNew();
@@ -99,7 +86,7 @@ public sealed partial class PartnerPortalBenchmark : IBenchmark
             await LibraryAsync(client, warm);
         }
         Console.WriteLine($"sign-in link -> signed-in home, {partnerCount} partners: p50 {P(signIn, 0.5):0} ms, p95 {P(signIn, 0.95):0} ms, max {signIn.Max():0} ms");
-        Console.WriteLine($"library first view ({Domain.Portal.LibraryQuery.PageSize} cards + thumbnails) of {kitCount} versions: cold p50 {P(cold, 0.5):0} ms, p95 {P(cold, 0.95):0} ms | warm p50 {P(warm, 0.5):0} ms, p95 {P(warm, 0.95):0} ms");
+        Console.WriteLine($"library first view (up to {Domain.Portal.LibraryQuery.PageSize} cards + thumbnails) of {kitCount} versions: cold p50 {P(cold, 0.5):0} ms, p95 {P(cold, 0.95):0} ms | warm p50 {P(warm, 0.5):0} ms, p95 {P(warm, 0.95):0} ms");
     }
 
     private static double P(List<double> values, double q) => values.Order().ElementAt(Math.Min(values.Count - 1, (int)(values.Count * q)));
