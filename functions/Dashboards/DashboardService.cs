@@ -19,6 +19,10 @@ public sealed class DashboardOptions
     public string TimeZone { get; set; } = "UTC";
     /// <summary>How long a page reuses the vendor's partner list (tiers, regions, names).</summary>
     public TimeSpan PartnerCacheTime { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>What each part of the engagement score weighs (docs/DASHBOARDS.md).</summary>
+    public ScoreWeights ScoreWeights { get; set; } = new();
+    /// <summary>A partner with no activity for this many days is flagged "at risk".</summary>
+    public int SilentDays { get; set; } = 21;
 }
 
 public sealed record DashboardFilters(string? Tier = null, string? Region = null, string? Kit = null)
@@ -27,7 +31,13 @@ public sealed record DashboardFilters(string? Tier = null, string? Region = null
 }
 
 public sealed record KitResult(string KitId, string Version, Counts Counts);
-public sealed record PartnerResult(string PartnerId, string Name, string Tier, string Region, Counts Counts);
+public sealed record PartnerResult(string PartnerId, string Name, string Tier, string Region, Counts Counts, DateOnly? LastActive = null);
+
+/// <summary>A partner flagged on the home page, with why.</summary>
+public sealed record AtRiskPartner(string PartnerId, string Name, string Tier, int Score, string Reason);
+
+/// <summary>One partner's page: its figures, weeks, score and why.</summary>
+public sealed record Scorecard(Partner Partner, DashboardPeriod Period, Counts Counts, IReadOnlyList<WeekCounts> Weeks, PartnerScore Score);
 /// <param name="Step">The key of the partners behind the number (for the partner table), null for the partner list itself.</param>
 public sealed record FunnelStep(string Label, long Count, string? Step);
 public sealed record WeekCounts(DateOnly Start, Counts Counts);
@@ -35,7 +45,8 @@ public sealed record WeekCounts(DateOnly Start, Counts Counts);
 /// <summary>What the console's home page shows for a period and filters.</summary>
 public sealed record DashboardView(
     DashboardPeriod Period, DashboardFilters Filters, Counts Totals, IReadOnlyList<WeekCounts> Weeks, IReadOnlyList<FunnelStep> Funnel,
-    IReadOnlyList<KitResult> Kits, IReadOnlyList<PartnerResult> Partners, IReadOnlyList<string> Tiers, IReadOnlyList<string> Regions, IReadOnlyList<string> KitIds);
+    IReadOnlyList<KitResult> Kits, IReadOnlyList<PartnerResult> Partners, IReadOnlyList<string> Tiers, IReadOnlyList<string> Regions, IReadOnlyList<string> KitIds,
+    IReadOnlyList<AtRiskPartner> AtRisk);
 
 /// <summary>
 /// Counts what partners do as the functions that do it report it (each report named by its exactly-once record, so a
@@ -118,8 +129,8 @@ public sealed class DashboardService(
             .OrderByDescending(k => k.Counts[ActivityKind.LeadCaptured]).ThenByDescending(k => k.Counts[ActivityKind.Launched]).ThenBy(k => k.KitId, StringComparer.Ordinal).ToList();
         var partnerResults = partnerRows.GroupBy(r => r.PartnerId!)
             .Select(g => byId.TryGetValue(g.Key, out var p)
-                ? new PartnerResult(p.Id, p.CompanyName, p.Tier, p.Region, Counts.Sum(g.Select(r => r.Counts)))
-                : new PartnerResult(g.Key, g.Key == "-" ? "No partner (vendor's own)" : g.Key, "", "", Counts.Sum(g.Select(r => r.Counts))))
+                ? new PartnerResult(p.Id, p.CompanyName, p.Tier, p.Region, Counts.Sum(g.Select(r => r.Counts)), g.Max(r => r.Day))
+                : new PartnerResult(g.Key, g.Key == "-" ? "No partner (vendor's own)" : g.Key, "", "", Counts.Sum(g.Select(r => r.Counts)), g.Max(r => r.Day)))
             .OrderByDescending(p => p.Counts.Won).ThenByDescending(p => p.Counts[ActivityKind.LeadCaptured]).ThenBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
 
         var active = directory.Count(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null));
@@ -133,10 +144,33 @@ public sealed class DashboardService(
             new("…and won revenue", Reaching("won"), "won"),
         };
 
+        var results = partnerResults.ToDictionary(p => p.PartnerId, StringComparer.Ordinal);
+        var o = options.Value;
+        var atRisk = directory.Where(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null))
+            .Select(p => (p, Score: EngagementScore.For(results.GetValueOrDefault(p.Id)?.Counts ?? Counts.Zero, results.GetValueOrDefault(p.Id)?.LastActive, period.To, period.Days, o.ScoreWeights, o.SilentDays)))
+            .Where(x => x.Score.AtRisk)
+            .Select(x => new AtRiskPartner(x.p.Id, x.p.CompanyName, x.p.Tier, x.Score.Value, x.Score.RiskReason!))
+            .OrderBy(x => x.Score).ThenBy(x => x.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+
         return new DashboardView(period, filters, totals, weekList, funnel, kits, partnerResults,
             directory.Select(p => p.Tier).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList(),
             directory.Select(p => p.Region).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList(),
-            rows.Where(r => r.KitId is not null).Select(r => r.KitId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+            rows.Where(r => r.KitId is not null).Select(r => r.KitId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            atRisk);
+    }
+
+    /// <summary>One partner's figures and score for the period; null when the vendor has no such partner.</summary>
+    public async Task<Scorecard?> ScorecardAsync(string vendorId, string partnerId, DashboardPeriod period, CancellationToken ct)
+    {
+        if (await partners.GetAsync(vendorId, partnerId, ct) is not { } stored) return null;
+        var rows = (await counters.ReadAsync(vendorId, period.From, period.To, ct)).Where(r => r.PartnerId == partnerId).ToList();
+        var weeks = rows.GroupBy(r => WeekStart(r.Day)).ToDictionary(g => g.Key, g => Counts.Sum(g.Select(r => r.Counts)));
+        var weekList = new List<WeekCounts>();
+        for (var w = WeekStart(period.From); w <= period.To; w = w.AddDays(7)) weekList.Add(new WeekCounts(w, weeks.GetValueOrDefault(w, Counts.Zero)));
+        var counts = Counts.Sum(rows.Select(r => r.Counts));
+        var o = options.Value;
+        var score = EngagementScore.For(counts, rows.Count == 0 ? null : rows.Max(r => r.Day), period.To, period.Days, o.ScoreWeights, o.SilentDays);
+        return new Scorecard(stored.Partner, period, counts, weekList, score);
     }
 
     /// <summary>

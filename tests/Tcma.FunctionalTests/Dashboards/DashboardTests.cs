@@ -170,4 +170,37 @@ public sealed partial class DashboardTests
         Assert.Contains("'=HYPERLINK", csv);
         Assert.DoesNotContain(",=HYPERLINK", csv);
     }
+
+    [Fact]
+    public async Task A_scorecard_shows_the_partners_score_with_its_reasons_and_another_vendors_partner_is_not_found()
+    {
+        var clock = new FakeTimeProvider(Monday);
+        await using var app = await TcmaAppFactory.StartAsync(clock, localTriggerHost: false);
+        var admin = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        await PartnerAsync(admin, "harbour", "Gold", Unique("h"));
+        await PartnerAsync(admin, "quiet", "Silver", Unique("q"));
+        var dashboards = app.Services.GetRequiredService<DashboardService>();
+        var at = Monday.AddDays(-30);
+        await dashboards.CountAsync(new Activity(Vendor, "l-1", ActivityKind.Launched, "harbour", "kit", "1.0.0", at), default);
+        await dashboards.CountAsync(new Activity(Vendor, "bulk-1", ActivityKind.EmailSent, "harbour", "kit", "1.0.0", at, Quantity: 200), default);
+        await dashboards.CountAsync(new Activity(Vendor, "bulk-2", ActivityKind.EmailClicked, "harbour", "kit", "1.0.0", at, Quantity: 4), default);
+
+        var html = WebUtility.HtmlDecode(await admin.GetStringAsync("/console/partners/harbour"));
+        var expected = EngagementScore.For(new Counts(new Dictionary<ActivityKind, long> { [ActivityKind.Launched] = 1, [ActivityKind.EmailSent] = 200, [ActivityKind.EmailClicked] = 4 }, 0),
+            DateOnly.FromDateTime(at.UtcDateTime), new DateOnly(2026, 12, 7), 68, new ScoreWeights());
+        Assert.Contains($"data-score=\"{expected.Value}\"", html);
+        Assert.Contains("launched 1 campaign (full marks from 3)", html);
+        Assert.Contains("2% of emails were clicked", html);
+        Assert.Contains("At risk: silent for 30 days", html);
+
+        // The home page flags both: one silent for 30 days, one with nothing in the quarter.
+        var home = WebUtility.HtmlDecode(await admin.GetStringAsync("/console"));
+        Assert.Contains("data-risk=\"harbour\"", home);
+        Assert.Contains("data-risk=\"quiet\"", home);
+
+        var other = await app.SignedInAsync("fabrikam", VendorRole.VendorAdmin);
+        Assert.Equal(HttpStatusCode.NotFound, (await other.GetAsync("/console/partners/harbour")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.GetAsync("/console/partners/nobody")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.GetAsync("/console/partners/harbour?period=nonsense")).StatusCode);
+    }
 }
