@@ -163,7 +163,7 @@ public sealed class DashboardService(
     public async Task<Scorecard?> ScorecardAsync(string vendorId, string partnerId, DashboardPeriod period, CancellationToken ct)
     {
         if (await partners.GetAsync(vendorId, partnerId, ct) is not { } stored) return null;
-        var rows = (await counters.ReadAsync(vendorId, period.From, period.To, ct)).Where(r => r.PartnerId == partnerId).ToList();
+        var rows = await counters.ReadPartnerAsync(vendorId, partnerId, period.From, period.To, ct);
         var weeks = rows.GroupBy(r => WeekStart(r.Day)).ToDictionary(g => g.Key, g => Counts.Sum(g.Select(r => r.Counts)));
         var weekList = new List<WeekCounts>();
         for (var w = WeekStart(period.From); w <= period.To; w = w.AddDays(7)) weekList.Add(new WeekCounts(w, weeks.GetValueOrDefault(w, Counts.Zero)));

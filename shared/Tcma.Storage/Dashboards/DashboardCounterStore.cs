@@ -98,9 +98,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     public async Task<IReadOnlyList<CounterRow>> ReadAsync(string vendorId, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);
-        var months = new List<DateOnly>();
-        for (var m = new DateOnly(from.Year, from.Month, 1); m <= to; m = m.AddMonths(1)) months.Add(m);
-        var queries = months.SelectMany(m =>
+        var queries = Months(from, to).SelectMany(m =>
         {
             var pk = PartitionKey(vendorId, m);
             return new[]
@@ -111,11 +109,27 @@ public sealed class DashboardCounterStore(StorageAccount storage)
             };
         });
         var rows = (await Task.WhenAll(queries)).SelectMany(r => r);
-        return rows.Select(e => new CounterRow(DateOnly.ParseExact(e.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-                e.GetString("KitId"), e.GetString("Version"), e.GetString("PartnerId"), Read(e)))
+        return rows.Select(Row)
             .Where(r => r.Day >= from && r.Day <= to)
             .ToList();
     }
+
+    /// <summary>One partner's rows of those days: one range query a month.</summary>
+    public async Task<IReadOnlyList<CounterRow>> ReadPartnerAsync(string vendorId, string partnerId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var prefix = $"p|{TableKeys.Safe(partnerId, 150)}|";
+        var queries = Months(from, to).Select(m => Range(table, PartitionKey(vendorId, m), prefix + Day(from), prefix + Day(to) + "~", ct));
+        return (await Task.WhenAll(queries)).SelectMany(r => r).Select(Row).ToList();
+    }
+
+    private static IEnumerable<DateOnly> Months(DateOnly from, DateOnly to)
+    {
+        for (var m = new DateOnly(from.Year, from.Month, 1); m <= to; m = m.AddMonths(1)) yield return m;
+    }
+
+    private static CounterRow Row(TableEntity e) => new(DateOnly.ParseExact(e.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
+        e.GetString("KitId"), e.GetString("Version"), e.GetString("PartnerId"), Read(e));
 
     private static async Task<List<TableEntity>> Range(TableClient table, string pk, string fromKey, string toKey, CancellationToken ct)
     {
