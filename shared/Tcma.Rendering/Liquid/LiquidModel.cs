@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Globalization;
-using DotLiquid;
+using Fluid.Values;
 
 namespace Tcma.Rendering.Liquid;
 
@@ -18,9 +18,10 @@ public sealed class LiquidModel
     internal static readonly IReadOnlySet<string> PerRecipientRoots = new HashSet<string> { "recipient", "links" };
 
     private const int MaxDepth = 16;
-    internal Hash Values { get; }
+    /// <summary>The roots as Fluid values, built once: a render only looks them up, so a model can be shared by every email.</summary>
+    internal IReadOnlyDictionary<string, FluidValue> Values { get; }
 
-    private LiquidModel(Hash values) => Values = values;
+    private LiquidModel(Dictionary<string, FluidValue> values) => Values = values;
 
     public static LiquidModel Create(
         IReadOnlyDictionary<string, object?>? partner = null,
@@ -29,7 +30,7 @@ public sealed class LiquidModel
         IReadOnlyDictionary<string, object?>? recipient = null,
         IReadOnlyDictionary<string, object?>? links = null)
     {
-        var hash = new Hash();
+        var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
         void Put(string name, IReadOnlyDictionary<string, object?>? value) { if (value is not null) hash[name] = Plain(value, name, 0); }
         Put("partner", partner);
         Put("vendor", vendor);
@@ -46,40 +47,52 @@ public sealed class LiquidModel
     /// <summary>The model without <c>recipient</c> and <c>links</c>: what a launch may share between all its emails.</summary>
     internal LiquidModel Shared()
     {
-        var hash = new Hash();
+        var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
         foreach (var (key, value) in Values)
             if (!PerRecipientRoots.Contains(key)) hash[key] = value;
         return new LiquidModel(hash);
     }
 
-    private static object? Plain(object? value, string path, int depth)
+    /// <summary>
+    /// Plain data to Fluid values. Only dictionaries, lists and scalars exist in the result, so Fluid's member access
+    /// never reaches a CLR object of ours (no <c>.Length</c>, no <c>.GetType</c>), whatever access strategy it has.
+    /// </summary>
+    private static FluidValue Plain(object? value, string path, int depth)
     {
         if (depth > MaxDepth) throw new ArgumentException($"model value '{path}' is nested more than {MaxDepth} deep");
         switch (value)
         {
-            case null or string or bool or int or long or decimal or double or DateTimeOffset:
-                return value;
-            case short or byte or sbyte or ushort or uint:
-                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            case float f:
-                return (double)f;
+            case null:
+                return NilValue.Instance;
+            case string s:
+                return StringValue.Create(s);
+            case bool b:
+                return BooleanValue.Create(b);
+            case int or long or decimal or short or byte or sbyte or ushort or uint:
+                return NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+            case double or float:
+                var real = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (!double.IsFinite(real) || Math.Abs(real) > 7.9e27) throw new ArgumentException($"model value '{path}' is not a number a template can print");
+                return NumberValue.Create((decimal)real);
+            case DateTimeOffset d:
+                return DateTimeValue.Create(d);
             case DateTime d:
-                return d.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(d, TimeSpan.Zero) : new DateTimeOffset(d);
+                return DateTimeValue.Create(d.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(d, TimeSpan.Zero) : new DateTimeOffset(d));
             case DateOnly d:
-                return new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                return DateTimeValue.Create(new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
             case Guid g:
-                return g.ToString();
+                return StringValue.Create(g.ToString());
             case IEnumerable<KeyValuePair<string, object?>> map:
-                var hash = new Hash();
+                var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
                 foreach (var (k, v) in map) hash[k] = Plain(v, path + "." + k, depth + 1);
-                return hash;
+                return DictionaryValue.Create(new FluidValueDictionaryFluidIndexable(hash));
             case IDictionary:
                 throw new ArgumentException($"model value '{path}' must be a dictionary with string keys and object values");
             case IEnumerable list:
-                var items = new List<object?>();
+                var items = new List<FluidValue>();
                 var i = 0;
                 foreach (var item in list) items.Add(Plain(item, $"{path}[{i++}]", depth + 1));
-                return items;
+                return ArrayValue.Create(items);
             default:
                 throw new ArgumentException(
                     $"model value '{path}' is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");

@@ -67,11 +67,23 @@ public class LiquidSafetyTests
     [Fact]
     public void Nested_loops_that_never_finish_are_stopped_by_the_time_limit()
     {
-        var limits = new LiquidLimits { RenderTimeout = TimeSpan.FromMilliseconds(200) };
+        // No step limit here, so only the clock can stop it.
+        var limits = new LiquidLimits { RenderTimeout = TimeSpan.FromMilliseconds(200), MaxSteps = 0 };
         var template = Parse("{% for a in (1..1000) %}{% for b in (1..1000) %}{% for c in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}", limits: limits);
         var result = template.Render(Model(), Options());
         Assert.False(result.Succeeded);
         Assert.Contains("took longer than the limit of 0.2 s", result.Error!.Message);
+    }
+
+    [Fact]
+    public void Nested_loops_are_stopped_by_the_step_limit_the_same_way_on_any_machine()
+    {
+        var template = Parse("x\n {% for a in (1..1000) %}{% for b in (1..1000) %}{% for c in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}",
+            limits: new LiquidLimits { RenderTimeout = TimeSpan.FromMinutes(5) });
+        var result = template.Render(Model(), Options());
+        Assert.Null(result.Text);
+        Assert.Equal("the template went over the limit of 1,000,000 steps (a loop that runs too long?)", result.Error!.Message);
+        Assert.Equal(2, result.Error.Line);
     }
 
     [Fact]
@@ -179,7 +191,7 @@ public class LiquidSafetyTests
     public void Render_errors_inside_blocks_and_snippets_name_their_own_place()
     {
         var result = Parse("{% for p in campaign.products %}\n  {% if p.price > 100 %}\n    {{ forloop.index | divided_by: 0 }}{% endif %}{% endfor %}").Render(Model(), Options());
-        Assert.Equal(new LiquidError("email.liquid", 3, 5, "a filter or expression failed here (DivideByZero)"), result.Error);
+        Assert.Equal(new LiquidError("email.liquid", 3, 5, "'divided_by' failed: divided by 0"), result.Error);
 
         var snippetResult = Parse("x\n{% render 'box' %}", snippets: new Dictionary<string, string> { ["box"] = "a\n b {% for i in (1..5000) %}{% endfor %}" })
             .Render(Model(), Options());

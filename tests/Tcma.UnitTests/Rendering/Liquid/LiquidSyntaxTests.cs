@@ -92,11 +92,13 @@ public class LiquidSyntaxTests
     }
 
     [Fact]
-    public void Money_uses_the_partners_currency_and_locale()
+    public void Money_takes_cents_as_in_shopify_and_uses_the_partners_currency_and_locale()
     {
-        Assert.Equal("1.234,50 €", Render("{{ 1234.5 | money }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
-        Assert.Equal("$1,234.50", Render("{{ 1234.5 | money }}", kind: LiquidContentKind.Text, options: Options("en-US", currency: "USD")));
-        Assert.Equal("1,234.50", Render("{{ 1234.5 | money_without_currency }}", kind: LiquidContentKind.Text));
+        Assert.Equal("1.234,50 €", Render("{{ 123450 | money }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
+        Assert.Equal("$1,234.50", Render("{{ 123450 | money }}", kind: LiquidContentKind.Text, options: Options("en-US", currency: "USD")));
+        Assert.Equal("1,234.50", Render("{{ 123450 | money_without_currency }}", kind: LiquidContentKind.Text));
+        // Numbers outside money print as Liquid prints them, whatever the partner's language.
+        Assert.Equal("1234.5", Render("{{ 1234.5 }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
     }
 
     [Fact]
