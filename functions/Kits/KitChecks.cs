@@ -1,4 +1,3 @@
-using System.Text;
 using Tcma.Domain.Kits;
 using Tcma.Rendering.Images;
 using Tcma.Rendering.Liquid;
@@ -19,9 +18,16 @@ public static class KitChecks
         if (manifest is null) return (null, problems);
 
         var all = new List<KitProblem>(KitValidator.Check(manifest, files));
-        string Text(string path) => files.Files.TryGetValue(path, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";
         void Liquid(IEnumerable<LiquidError> errors) =>
             all.AddRange(errors.Select(e => new KitProblem(e.File, $"line {e.Line}, column {e.Column}", e.Message)));
+        var undecodable = new HashSet<string>(StringComparer.Ordinal);
+        string Text(string path)
+        {
+            if (!files.Files.TryGetValue(path, out var bytes)) return "";
+            var (text, error) = LiquidSource.Decode(bytes, path);
+            if (error is not null && undecodable.Add(path)) Liquid([error]);
+            return text ?? "";
+        }
 
         for (var i = 0; i < manifest.Content.Emails.Count; i++)
         {

@@ -81,6 +81,7 @@ internal static class LiquidRenderErrors
                 return "loops and snippets are nested too deeply";
             case Fluid.LiquidException:
                 var message = e.Message.Length > 200 ? e.Message[..200] : e.Message;
+                if (filter is not null && message.StartsWith(filter + ":", StringComparison.OrdinalIgnoreCase)) message = message[(filter.Length + 1)..].Trim();
                 return filter is null || message.Contains($"'{filter}'", StringComparison.Ordinal) ? message : $"'{filter}' failed: {message}";
             default:
                 var kind = e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal);

@@ -1,19 +1,24 @@
 using System.Diagnostics;
 using System.Globalization;
 using DotLiquid;
+using Fluid;
+using Fluid.Values;
+using Tcma.FunctionalTests.Infrastructure;
+using Tcma.Functions.Kits;
 using Tcma.Rendering.Liquid;
 
 namespace Tcma.Benchmarks.Liquid;
 
 /// <summary>
 /// Personalised emails per second on one thread for a 60-line HTML email with a loop and conditionals:
-/// plain DotLiquid, our engine rendering the whole template, and our engine rendering only the recipient's
-/// statements into a launch prepared once.
+/// plain DotLiquid and plain Fluid (the baselines), our engine rendering the whole template, and our engine
+/// rendering only the recipient's statements into a launch prepared once. Then the parse and upload checks of the
+/// largest sample kit's Liquid.
 /// </summary>
 public sealed class EmailRenderBenchmark : IBenchmark
 {
     public string Name => "emails";
-    public string Description => "personalised Liquid emails/s per core: plain DotLiquid vs full render vs prepared launch";
+    public string Description => "personalised Liquid emails/s per core: plain DotLiquid and Fluid vs full render vs prepared launch; sample kit parse";
 
     public Task RunAsync(string[] args)
     {
@@ -53,6 +58,21 @@ public sealed class EmailRenderBenchmark : IBenchmark
             variables["links"] = links[i];
             return plain.Render(new RenderParameters(CultureInfo.InvariantCulture) { LocalVariables = variables, ErrorsOutputMode = ErrorsOutputMode.Rethrow });
         }
+        var fluidParser = new FluidParser();
+        var plainFluid = fluidParser.Parse(EmailTemplates.Plain);
+        var fluidOptions = new TemplateOptionsBuilder().Build();
+        var fluidShared = new[] { ("partner", EmailTemplates.Partner), ("vendor", EmailTemplates.Vendor), ("campaign", EmailTemplates.Campaign) }
+            .Select(r => (r.Item1, FluidValue.Create(r.Item2, fluidOptions))).ToArray();
+        var fluidRecipients = recipients.Select(r => FluidValue.Create(r, fluidOptions)).ToArray();
+        var fluidLinks = links.Select(l => FluidValue.Create(l, fluidOptions)).ToArray();
+        string PlainFluid(int i)
+        {
+            var context = new TemplateContext(fluidOptions);
+            foreach (var (name, value) in fluidShared) context.SetValue(name, value);
+            context.SetValue("recipient", fluidRecipients[i]);
+            context.SetValue("links", fluidLinks[i]);
+            return plainFluid.Render(context, NullEncoder.Default);
+        }
         string Full(int i) => template.Render(LiquidModel.Create(EmailTemplates.Partner, EmailTemplates.Vendor, EmailTemplates.Campaign, recipients[i], links[i]), options).Text!;
         string Prepared(int i) => launch.Render(LiquidModel.ForRecipient(recipients[i], links[i])).Text!;
 
@@ -61,6 +81,7 @@ public sealed class EmailRenderBenchmark : IBenchmark
         var variants = new (string Name, Func<int, string> Run)[]
         {
             ("plain DotLiquid 2.3.260", PlainDotLiquid),
+            ("plain Fluid 3.0.0", PlainFluid),
             ("ours, full render", Full),
             ("ours, prepared launch", Prepared),
         };
@@ -77,8 +98,68 @@ public sealed class EmailRenderBenchmark : IBenchmark
             var (perSecond, kb) = sorted[sorted.Count / 2];
             Console.WriteLine($"{variants[k].Name,-34} {perSecond,10:N0} {1000 / perSecond,9:0.0000} {kb,15:0.0} {string.Join(" ", rounds[k].Select(r => r.PerSecond.ToString("N0", CultureInfo.InvariantCulture))),30}");
         }
-        Console.WriteLine($"prepared launch vs plain DotLiquid: x{rounds[2].Select(r => r.PerSecond).Order().ElementAt(2) / rounds[0].Select(r => r.PerSecond).Order().ElementAt(2):0.0}; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        double Median(int k) => rounds[k].Select(r => r.PerSecond).Order().ElementAt(2);
+        Console.WriteLine($"full render vs plain DotLiquid x{Median(2) / Median(0):0.0}, vs plain Fluid x{Median(2) / Median(1):0.00}; "
+            + $"prepared launch vs plain DotLiquid x{Median(3) / Median(0):0.0}, vs plain Fluid x{Median(3) / Median(1):0.0}; load average now {File.ReadAllText("/proc/loadavg").Split(' ')[0]}");
+        SampleKitParse();
         return Task.CompletedTask;
+    }
+
+    /// <summary>Parse plus every upload check of the Liquid of the sample kit with the most Liquid, and all its checks.</summary>
+    private static void SampleKitParse()
+    {
+        var kits = Directory.EnumerateDirectories(Path.Combine(RepoPaths.Root, "campaign-templates"))
+            .Where(d => File.Exists(Path.Combine(d, "kit.json")))
+            .Select(d => (Folder: d, Files: KitChecks.ReadFolder(d)))
+            .Select(k => (k.Folder, k.Files, Manifest: KitChecks.Check(k.Files).Manifest!))
+            .ToList();
+        string Text(Tcma.Domain.Kits.KitFiles files, string path) => files.Files.TryGetValue(path, out var b) ? System.Text.Encoding.UTF8.GetString(b) : "";
+        (int Templates, int Chars) Liquid((string Folder, Tcma.Domain.Kits.KitFiles Files, Tcma.Domain.Kits.KitManifest Manifest) kit)
+        {
+            var templates = 0;
+            var chars = 0;
+            foreach (var email in kit.Manifest.Content.Emails)
+            {
+                var (_, errors) = LiquidEmail.Parse(email.Id, email.Subject, email.Preheader ?? "", Text(kit.Files, email.Html), Text(kit.Files, email.Text));
+                if (errors.Count > 0) throw new InvalidOperationException(string.Join("\n", errors));
+                templates += 4;
+                chars += email.Subject.Length + (email.Preheader?.Length ?? 0) + Text(kit.Files, email.Html).Length + Text(kit.Files, email.Text).Length;
+            }
+            foreach (var post in kit.Manifest.Content.Social)
+            {
+                LiquidTemplate.Parse(Text(kit.Files, post.Text), post.Text, LiquidContentKind.Text);
+                templates++;
+                chars += Text(kit.Files, post.Text).Length;
+            }
+            if (kit.Manifest.Content.LandingPage is { } page)
+            {
+                LiquidTemplate.Parse(Text(kit.Files, page.Html), page.Html, LiquidContentKind.Html);
+                LiquidTemplate.Parse(page.Form.ConsentText, "consent", LiquidContentKind.Text);
+                templates += 2;
+                chars += Text(kit.Files, page.Html).Length + page.Form.ConsentText.Length;
+            }
+            return (templates, chars);
+        }
+        var largest = kits.MaxBy(k => Liquid(k).Chars);
+        var (count, size) = Liquid(largest);
+        for (var i = 0; i < 20; i++) Liquid(largest);
+        var liquid = MedianMs(200, () => Liquid(largest));
+        var checks = MedianMs(50, () => KitChecks.Check(largest.Files));
+        Console.WriteLine($"sample kit with the most Liquid: {Path.GetFileName(largest.Folder)}, {count} templates, {size:N0} chars; "
+            + $"parse + upload checks of its Liquid {liquid:0.00} ms (median of 200), every kit check {checks:0.00} ms (median of 50)");
+    }
+
+    private static double MedianMs(int iterations, Action action)
+    {
+        var times = new double[iterations];
+        for (var i = 0; i < iterations; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+        Array.Sort(times);
+        return times[iterations / 2];
     }
 
     private static (double PerSecond, double KbPerEmail) Measure(Func<int, string> run, double seconds, int recipients)

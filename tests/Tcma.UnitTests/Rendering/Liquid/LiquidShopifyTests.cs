@@ -1,0 +1,60 @@
+using Tcma.Rendering.Liquid;
+using static Tcma.UnitTests.Rendering.Liquid.LiquidTestData;
+
+namespace Tcma.UnitTests.Rendering.Liquid;
+
+/// <summary>Where Shopify's documentation says how Liquid behaves, kit templates behave that way (docs/KIT-FORMAT.md).</summary>
+public class LiquidShopifyTests
+{
+    [Theory]
+    // date: strftime as Shopify documents it, in the partner's time zone.
+    [InlineData("{{ '2026-03-14T10:00:00Z' | date: '%B %d, %Y' }}", "March 14, 2026")]
+    [InlineData("{{ '2026-03-04T10:00:00Z' | date: '%a, %b %-d, %y %-I:%M %p' }}", "Wed, Mar 4, 26 10:00 AM")]
+    [InlineData("{{ 'now' | date: '%Y-%m-%d %H:%M' }}", "2026-03-14 23:30")]
+    [InlineData("{{ 1773531000 | date: '%s' }}", "1773531000")]
+    // money: cents.
+    [InlineData("{{ 145 | money }}|{{ 145 | money_with_currency }}|{{ 14500 | money_without_trailing_zeros }}", "$1.45|$1.45 USD|$145")]
+    // forloop and tablerowloop.
+    [InlineData("{% for i in (1..3) %}{{ forloop.index }}{{ forloop.index0 }}{{ forloop.rindex }}{{ forloop.first }}{{ forloop.last }}{{ forloop.length }};{% endfor %}",
+        "103truefalse3;212falsefalse3;321falsetrue3;")]
+    [InlineData("{% for i in (1..2) %}{% for j in (1..2) %}{{ forloop.parentloop.index }}{{ j }}{% endfor %}{% endfor %}", "11122122")]
+    [InlineData("{% tablerow i in (1..3) cols: 2 %}{{ tablerowloop.col }}{{ tablerowloop.row }}{{ tablerowloop.col_first }}{% endtablerow %}",
+        "<tr class=\"row1\">\n<td class=\"col1\">11true</td><td class=\"col2\">21false</td></tr>\n<tr class=\"row2\"><td class=\"col1\">12true</td></tr>\n")]
+    // case/when with 'or' and commas.
+    [InlineData("{% for v in (1..4) %}{% case v %}{% when 1, 2 %}a{% when 3 or 4 %}b{% endcase %}{% endfor %}", "aabb")]
+    // filters on nil and on empty values.
+    [InlineData("[{{ nil | upcase }}][{{ nil | size }}][{{ '' | default: 'x' }}][{{ nil | join: ',' }}][{{ nil | plus: 1 }}][{{ empty_list | first }}]", "[][0][x][][1][]")]
+    // where, sort_natural, sum.
+    [InlineData("{{ campaign.products | where: 'tag', 'net' | map: 'name' | join: ',' }}", "Router,Switch")]
+    [InlineData("{{ 'b,A,c' | split: ',' | sort_natural | join: ',' }}|{{ 'b,A,c' | split: ',' | sort | join: ',' }}", "A,b,c|A,b,c")]
+    [InlineData("{{ campaign.products | sum: 'price' }}|{{ '1,2,3' | split: ',' | sum }}", "1488.5|6")]
+    // arithmetic on strings.
+    [InlineData("{{ '3' | plus: '4' }}|{{ '10' | divided_by: 4 }}|{{ 10 | divided_by: 4.0 }}|{{ '2.5' | times: 2 }}|{{ 7 | modulo: 3 }}", "7|2|2.5|5.0|1")]
+    // whitespace control on both sides of tags and outputs.
+    [InlineData("a  {%- assign x = 1 -%}  \n  b {{- x -}} c", "ab1c")]
+    public void Behaves_as_shopify_documents(string source, string expected)
+    {
+        var empty = LiquidModel.Create(campaign: new Dictionary<string, object?>
+        {
+            ["products"] = new List<object?>
+            {
+                new Dictionary<string, object?> { ["name"] = "Router", ["price"] = 199.5m, ["tag"] = "net" },
+                new Dictionary<string, object?> { ["name"] = "Switch", ["price"] = 89m, ["tag"] = "net" },
+                new Dictionary<string, object?> { ["name"] = "Laptop", ["price"] = 1200m, ["tag"] = "pc" },
+            },
+        });
+        var template = Parse(source.Replace("empty_list", "campaign.none"), LiquidContentKind.Text);
+        var result = template.Render(empty, Options());
+        Assert.True(result.Succeeded, result.Error?.ToString());
+        Assert.Equal(expected, result.Text);
+    }
+
+    [Fact]
+    public void Render_passes_a_value_with_as_and_a_list_with_for()
+    {
+        var snippets = new Dictionary<string, string> { ["card"] = "[{{ card.name }}{{ p.name }}{{ forloop.index }}{{ note }}]" };
+        var template = Parse("{% render 'card' with campaign.products[1] %}{% render 'card' with campaign.products[0] as p %}{% render 'card' for campaign.products as p, note: '!' %}",
+            LiquidContentKind.Text, snippets: snippets);
+        Assert.Equal("[Switch][Router][Router1!][Switch2!][Laptop3!]", template.Render(Model(), Options()).Text);
+    }
+}
