@@ -254,7 +254,7 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
         protected override Expression VisitFilterExpression(FilterExpression filterExpression)
         {
             if (filterExpression.Name == "raw" && !ReferenceEquals(filterExpression, _finalRaw)) Fail("'raw' must be the last filter of an output");
-            else if (!LiquidEngine.IsFilter(filterExpression.Name) || filterExpression.Name == LiquidFilters.AutoEscape)
+            else if (!LiquidEngine.IsFilter(filterExpression.Name))
                 Fail($"unknown filter '{filterExpression.Name}'");
             return base.VisitFilterExpression(filterExpression);
         }
@@ -418,8 +418,7 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
             var rewritten = statement switch
             {
                 RenderStatement render => new SnippetStatement(render, snippets[render.Path]),
-                OutputStatement output when html && NeedsEscaping(output.Expression) =>
-                    new OutputStatement(new FilterExpression(output.Expression, LiquidFilters.AutoEscape, [])),
+                OutputStatement output when html && NeedsEscaping(output.Expression) => new EscapedOutputStatement(output.Expression),
                 _ => base.Visit(statement),
             };
             _place = outer;
@@ -439,10 +438,7 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
             _ => statement.GetType().Name,
         };
 
-        /// <summary>
-        /// Escaping is decided here from the expression, not left to Fluid's encoder: Fluid's "already encoded" mark
-        /// travels with a value, so a captured block appended with a recipient's name would print that name raw.
-        /// </summary>
+        /// <summary>Shopify templates that escape explicitly are not escaped twice; a capture was escaped as it was captured.</summary>
         private bool NeedsEscaping(Expression expression) => expression switch
         {
             FilterExpression f => !EscapingFilters.Contains(f.Name),

@@ -73,7 +73,6 @@ internal sealed class LiquidRenderContext : TemplateContext
         MaxSteps = limits.MaxSteps;
         MaxOutputSize = limits.MaxOutputChars;
         MaxCollectionSize = limits.MaxIterationsPerLoop;
-        Now = () => options.Now;
         TimeZone = options.TimeZone;
         CancellationToken = cancellationToken;
         // Numbers print as Liquid prints them (1234.5) whatever the partner's language; money and date switch to it.
@@ -83,6 +82,9 @@ internal sealed class LiquidRenderContext : TemplateContext
     }
 
     public RenderOptions Render { get; }
+    /// <summary>One builder for the filters of this render (a render is single-threaded).</summary>
+    public System.Text.StringBuilder Scratch => _scratch ??= new System.Text.StringBuilder(256);
+    private System.Text.StringBuilder? _scratch;
     public LiquidLimits Limits { get; }
     public long Deadline { get; }
     /// <summary>The statement being rendered (set by <see cref="LocatedStatement"/>), for render errors.</summary>
@@ -169,42 +171,123 @@ internal sealed class SnippetStatement(RenderStatement render, CompiledTemplate 
     }
 }
 
-/// <summary>Collects a render's text and stops it at the output limit, before memory fills.</summary>
-internal sealed class LimitedOutput(int maxChars, int capacity) : IFluidOutput
+/// <summary>
+/// Collects a render's text in a pooled buffer (an email's own text is the only big allocation of a render) and
+/// stops it at the output limit, before memory fills.
+/// </summary>
+internal sealed class LimitedOutput(int maxChars, int capacity) : IFluidOutput, IDisposable
 {
-    private readonly ArrayBufferWriter<char> _text = new(Math.Max(16, Math.Min(capacity, maxChars)));
+    private char[] _buffer = ArrayPool<char>.Shared.Rent(Math.Max(256, Math.Min(capacity, maxChars)));
+    private int _length;
 
-    public int Length => _text.WrittenCount;
+    public int Length => _length;
 
-    public void Write(string value)
+    public void Write(string value) => Write(value.AsSpan());
+
+    public void Write(char[] buffer, int index, int count) => Write(buffer.AsSpan(index, count));
+
+    public void Write(ReadOnlySpan<char> value)
     {
-        Check(value.Length);
-        _text.Write(value.AsSpan());
-    }
-
-    public void Write(char[] buffer, int index, int count)
-    {
-        Check(count);
-        _text.Write(buffer.AsSpan(index, count));
+        value.CopyTo(GetSpan(value.Length));
+        Advance(value.Length);
     }
 
     public void Advance(int count)
     {
         Check(count);
-        _text.Advance(count);
+        _length += count;
     }
 
-    public Memory<char> GetMemory(int sizeHint = 0) => _text.GetMemory(sizeHint);
-    public Span<char> GetSpan(int sizeHint = 0) => _text.GetSpan(sizeHint);
+    public Memory<char> GetMemory(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsMemory(_length);
+    }
+
+    public Span<char> GetSpan(int sizeHint = 0)
+    {
+        Ensure(sizeHint);
+        return _buffer.AsSpan(_length);
+    }
+
     public ValueTask FlushAsync() => ValueTask.CompletedTask;
-    public string Substring(int start) => new(_text.WrittenSpan[start..]);
+    public string Substring(int start) => new(_buffer, start, _length - start);
+    public override string ToString() => new(_buffer, 0, _length);
+
+    private void Ensure(int sizeHint)
+    {
+        sizeHint = Math.Max(sizeHint, 1);
+        if (_buffer.Length - _length >= sizeHint) return;
+        Check(sizeHint);
+        var bigger = ArrayPool<char>.Shared.Rent(Math.Max(_buffer.Length * 2, _length + sizeHint));
+        _buffer.AsSpan(0, _length).CopyTo(bigger);
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = bigger;
+    }
 
     private void Check(int adding)
     {
-        if (_text.WrittenCount + adding > maxChars) throw new OutputLimitException(maxChars);
+        if (_length + adding > maxChars) throw new OutputLimitException(maxChars);
     }
 
-    public override string ToString() => new(_text.WrittenSpan);
+    public void Dispose()
+    {
+        ArrayPool<char>.Shared.Return(_buffer);
+        _buffer = [];
+    }
+}
+
+/// <summary>
+/// An HTML output: its value is escaped as it is written, without an intermediate string. Escaping is decided by
+/// the compiler from the expression, not left to Fluid's encoder: Fluid's "already encoded" mark travels with a
+/// value, so a captured block appended with a recipient's name would print that name raw (FluidTrapTests).
+/// </summary>
+internal sealed class EscapedOutputStatement(Expression expression) : Statement
+{
+    private static readonly SearchValues<char> Special = SearchValues.Create("<>&\"'");
+
+    public Expression Expression { get; } = expression;
+
+    public override ValueTask<Completion> WriteToAsync(IFluidOutput output, TextEncoder encoder, TemplateContext context)
+    {
+        context.IncrementSteps();
+        var task = Expression.EvaluateAsync(context);
+        if (!task.IsCompletedSuccessfully) return Awaited(task, output, context);
+        Write(output, task.Result.ToStringValue(context));
+        return NormalCompletion;
+    }
+
+    private static async ValueTask<Completion> Awaited(ValueTask<FluidValue> task, IFluidOutput output, TemplateContext context)
+    {
+        Write(output, (await task).ToStringValue(context));
+        return Completion.Normal;
+    }
+
+    internal static void Write(IFluidOutput output, ReadOnlySpan<char> text)
+    {
+        while (text.Length > 0)
+        {
+            var at = text.IndexOfAny(Special);
+            var plain = at < 0 ? text : text[..at];
+            if (plain.Length > 0)
+            {
+                plain.CopyTo(output.GetSpan(plain.Length));
+                output.Advance(plain.Length);
+            }
+            if (at < 0) return;
+            var entity = text[at] switch
+            {
+                '<' => "&lt;",
+                '>' => "&gt;",
+                '&' => "&amp;",
+                '"' => "&quot;",
+                _ => "&#39;",
+            };
+            entity.AsSpan().CopyTo(output.GetSpan(entity.Length));
+            output.Advance(entity.Length);
+            text = text[(at + 1)..];
+        }
+    }
 }
 
 internal sealed class OutputLimitException(int maxChars) : Exception($"the output is larger than the limit of {maxChars:N0} characters");

@@ -8,17 +8,13 @@ namespace Tcma.Rendering.Liquid;
 
 /// <summary>
 /// Where our filters differ from Fluid's: the partner's language and zone for dates while numbers print as
-/// Liquid prints them, money in the partner's language and the kit's currency, link tracking, and the escaping the
-/// compiler appends to HTML outputs. Everything else is Fluid's own Shopify filter.
+/// Liquid prints them, money in the partner's language and the kit's currency, and link tracking. Everything else
+/// is Fluid's own Shopify filter.
 /// </summary>
-public static class LiquidFilters
+internal static class LiquidFilters
 {
-    /// <summary>The filter the compiler appends to every HTML output that must be escaped (not for authors).</summary>
-    internal const string AutoEscape = "tcma_escape";
-
     internal static IEnumerable<(string Name, FilterDelegate Filter)> Ours(IReadOnlyDictionary<string, FilterDelegate> fluid)
     {
-        yield return (AutoEscape, (input, _, context) => new ValueTask<FluidValue>(StringValue.Create(HtmlEscape(input.ToStringValue(context)))));
         yield return ("date", Date);
         yield return ("track", Track);
         // Fluid formats money with the context's culture, which also prints every number: switch it for the call only.
@@ -31,7 +27,8 @@ public static class LiquidFilters
                 context.CultureInfo = render.Render.Culture;
                 try
                 {
-                    return new ValueTask<FluidValue>(money(input, arguments, context).AsTask().GetAwaiter().GetResult());
+                    var task = money(input, arguments, context);
+                    return new ValueTask<FluidValue>(task.IsCompletedSuccessfully ? task.Result : task.AsTask().GetAwaiter().GetResult());
                 }
                 finally
                 {
@@ -54,44 +51,27 @@ public static class LiquidFilters
     private static ValueTask<FluidValue> Track(FluidValue input, FilterArguments arguments, TemplateContext context)
     {
         var url = input.ToStringValue(context);
-        var tracking = ((LiquidRenderContext)context).Render.Tracking;
-        if (tracking is null || !Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        var render = (LiquidRenderContext)context;
+        var tracking = render.Render.Tracking;
+        if (tracking is null || !(url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) || url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
+            || url.AsSpan().ContainsAny(" \t\r\n"))
             return new ValueTask<FluidValue>(StringValue.Create(url));
         var fragmentAt = url.IndexOf('#');
-        var fragment = fragmentAt < 0 ? "" : url[fragmentAt..];
-        var head = fragmentAt < 0 ? url : url[..fragmentAt];
-        var sb = new StringBuilder(head);
+        var head = fragmentAt < 0 ? url.AsSpan() : url.AsSpan(0, fragmentAt);
+        var sb = render.Scratch.Clear().Append(head);
         var separator = head.Contains('?') ? (head.EndsWith('?') || head.EndsWith('&') ? "" : "&") : "?";
-        void Add(string key, string? value)
+        void Add(ReadOnlySpan<char> head, string key, string? value)
         {
-            if (string.IsNullOrEmpty(value) || head.Contains(key + "=", StringComparison.Ordinal)) return;
-            sb.Append(separator).Append(key).Append('=').Append(Uri.EscapeDataString(value));
+            if (string.IsNullOrEmpty(value) || head.Contains(key, StringComparison.Ordinal)) return;
+            sb.Append(separator).Append(key).Append(Uri.EscapeDataString(value));
             separator = "&";
         }
-        Add("utm_source", tracking.Source);
-        Add("utm_medium", tracking.Medium);
-        Add("utm_campaign", tracking.Campaign);
-        Add("utm_content", arguments.Count > 0 ? arguments.At(0).ToStringValue(context) : tracking.Content);
-        return new ValueTask<FluidValue>(StringValue.Create(sb.Append(fragment).ToString()));
-    }
-
-    internal static string HtmlEscape(string text)
-    {
-        if (text.AsSpan().IndexOfAny("<>&\"'") < 0) return text;
-        var sb = new StringBuilder(text.Length + 16);
-        foreach (var c in text)
-        {
-            switch (c)
-            {
-                case '<': sb.Append("&lt;"); break;
-                case '>': sb.Append("&gt;"); break;
-                case '&': sb.Append("&amp;"); break;
-                case '"': sb.Append("&quot;"); break;
-                case '\'': sb.Append("&#39;"); break;
-                default: sb.Append(c); break;
-            }
-        }
-        return sb.ToString();
+        Add(head, "utm_source=", tracking.Source);
+        Add(head, "utm_medium=", tracking.Medium);
+        Add(head, "utm_campaign=", tracking.Campaign);
+        Add(head, "utm_content=", arguments.Count > 0 ? arguments.At(0).ToStringValue(context) : tracking.Content);
+        if (fragmentAt >= 0) sb.Append(url.AsSpan(fragmentAt));
+        return new ValueTask<FluidValue>(StringValue.Create(sb.ToString()));
     }
 
     private static DateTimeOffset? ToDate(FluidValue input, TemplateContext context, RenderOptions options)

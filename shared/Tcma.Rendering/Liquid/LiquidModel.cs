@@ -31,7 +31,18 @@ public sealed class LiquidModel
         IReadOnlyDictionary<string, object?>? links = null)
     {
         var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
-        void Put(string name, IReadOnlyDictionary<string, object?>? value) { if (value is not null) hash[name] = Plain(value, name, 0); }
+        void Put(string name, IReadOnlyDictionary<string, object?>? value)
+        {
+            if (value is null) return;
+            try
+            {
+                hash[name] = Plain(value, 0);
+            }
+            catch (ModelValueException e)
+            {
+                throw new ArgumentException($"model value '{name}{e.Path}' {e.Reason}");
+            }
+        }
         Put("partner", partner);
         Put("vendor", vendor);
         Put("campaign", campaign);
@@ -43,6 +54,18 @@ public sealed class LiquidModel
     /// <summary>Only the recipient-dependent roots, to render against a prepared launch.</summary>
     public static LiquidModel ForRecipient(IReadOnlyDictionary<string, object?>? recipient, IReadOnlyDictionary<string, object?>? links = null) =>
         Create(recipient: recipient, links: links);
+
+    /// <summary>
+    /// This model with the roots of <paramref name="other"/> added or replaced: a launch's model built once plus each
+    /// recipient's, for callers that render whole templates many times. Nothing is copied again.
+    /// </summary>
+    public LiquidModel With(LiquidModel other)
+    {
+        var hash = new Dictionary<string, FluidValue>(Values.Count + other.Values.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in Values) hash[key] = value;
+        foreach (var (key, value) in other.Values) hash[key] = value;
+        return new LiquidModel(hash);
+    }
 
     /// <summary>The model without <c>recipient</c> and <c>links</c>: what a launch may share between all its emails.</summary>
     internal LiquidModel Shared()
@@ -57,9 +80,10 @@ public sealed class LiquidModel
     /// Plain data to Fluid values. Only dictionaries, lists and scalars exist in the result, so Fluid's member access
     /// never reaches a CLR object of ours (no <c>.Length</c>, no <c>.GetType</c>), whatever access strategy it has.
     /// </summary>
-    private static FluidValue Plain(object? value, string path, int depth)
+    private static FluidValue Plain(object? value, int depth)
     {
-        if (depth > MaxDepth) throw new ArgumentException($"model value '{path}' is nested more than {MaxDepth} deep");
+        // The path of a refused value is built only when one is refused (ModelValueException), never per value.
+        if (depth > MaxDepth) throw new ModelValueException($"is nested more than {MaxDepth} deep");
         switch (value)
         {
             case null:
@@ -72,7 +96,7 @@ public sealed class LiquidModel
                 return NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
             case double or float:
                 var real = Convert.ToDouble(value, CultureInfo.InvariantCulture);
-                if (!double.IsFinite(real) || Math.Abs(real) > 7.9e27) throw new ArgumentException($"model value '{path}' is not a number a template can print");
+                if (!double.IsFinite(real) || Math.Abs(real) > 7.9e27) throw new ModelValueException("is not a number a template can print");
                 return NumberValue.Create((decimal)real);
             case DateTimeOffset d:
                 return DateTimeValue.Create(d);
@@ -83,20 +107,45 @@ public sealed class LiquidModel
             case Guid g:
                 return StringValue.Create(g.ToString());
             case IEnumerable<KeyValuePair<string, object?>> map:
-                var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
-                foreach (var (k, v) in map) hash[k] = Plain(v, path + "." + k, depth + 1);
+                var hash = new Dictionary<string, FluidValue>(map is IReadOnlyCollection<KeyValuePair<string, object?>> c ? c.Count : 4, StringComparer.Ordinal);
+                foreach (var (k, v) in map)
+                {
+                    try
+                    {
+                        hash[k] = Plain(v, depth + 1);
+                    }
+                    catch (ModelValueException e)
+                    {
+                        throw new ModelValueException(e.Reason, "." + k + e.Path);
+                    }
+                }
                 return DictionaryValue.Create(new FluidValueDictionaryFluidIndexable(hash));
             case IDictionary:
-                throw new ArgumentException($"model value '{path}' must be a dictionary with string keys and object values");
+                throw new ModelValueException("must be a dictionary with string keys and object values");
             case IEnumerable list:
-                var items = new List<FluidValue>();
-                var i = 0;
-                foreach (var item in list) items.Add(Plain(item, $"{path}[{i++}]", depth + 1));
+                var items = new List<FluidValue>(list is ICollection counted ? counted.Count : 4);
+                foreach (var item in list)
+                {
+                    try
+                    {
+                        items.Add(Plain(item, depth + 1));
+                    }
+                    catch (ModelValueException e)
+                    {
+                        throw new ModelValueException(e.Reason, $"[{items.Count}]{e.Path}");
+                    }
+                }
                 return ArrayValue.Create(items);
             default:
-                throw new ArgumentException(
-                    $"model value '{path}' is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
+                throw new ModelValueException(
+                    $"is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
         }
+    }
+
+    private sealed class ModelValueException(string reason, string path = "") : Exception(reason)
+    {
+        public string Reason { get; } = reason;
+        public string Path { get; } = path;
     }
 }
 

@@ -17,6 +17,8 @@ public sealed record LiquidParseResult(LiquidTemplate? Template, IReadOnlyList<L
 public sealed class LiquidTemplate
 {
     private readonly CompiledTemplate _main;
+    /// <summary>The last render's length, so the next starts with a buffer that fits (a race only costs a regrowth).</summary>
+    private int _lastLength;
 
     private LiquidTemplate(CompiledTemplate main, LiquidContentKind kind, LiquidLimits limits)
     {
@@ -123,13 +125,14 @@ public sealed class LiquidTemplate
         var context = new LiquidRenderContext(options, Limits, cancellationToken);
         foreach (var (name, value) in model.Values) context.SetValue(name, value);
         if (recipient is not null) foreach (var (name, value) in recipient.Values) context.SetValue(name, value);
-        var output = new LimitedOutput(Limits.MaxOutputChars, capacity);
+        using var output = new LimitedOutput(Limits.MaxOutputChars, Math.Max(capacity, _lastLength + 64));
         try
         {
             // The model sits in the root scope, which a snippet sees; the template's own variables live in a scope
             // of their own, which it does not.
             using var scope = context.EnterScope();
             body(context, output);
+            _lastLength = output.Length;
             return RenderResult.Ok(output.ToString());
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not (OutOfMemoryException or InsufficientExecutionStackException))
