@@ -89,14 +89,11 @@ internal static class EmailTemplates
         .Replace("ENDS", "{{ campaign.ends_at | date: '%-d %B %Y' }}");
 
     /// <summary>
-    /// Plain Liquid (the baseline engines) needs explicit escaping and has no track; prices in cents as money takes
+    /// Plain Liquid (the baseline) needs explicit escaping and has no track; prices in cents as money takes
     /// them, printed with standard filters.
     /// </summary>
     public static readonly string Plain = System.Text.RegularExpressions.Regex.Replace(Body, @"\{\{ (recipient\.\w+|partner\.\w+) \}\}", "{{ $1 | escape }}")
         .Replace("PRICE", "{{ product.price | divided_by: 100.0 | round: 2 | prepend: '€' }}")
         .Replace("TRACKED", "{{ product.url | append: '?utm_source=acme-it&utm_medium=email' | escape }}")
         .Replace("ENDS", "{{ campaign.ends_at | date: '%-d %B %Y' }}");
-
-    /// <summary>DotLiquid 2.3's date takes .NET formats, not strftime.</summary>
-    public static readonly string PlainDotLiquid = Plain.Replace("date: '%-d %B %Y'", "date: 'd MMMM yyyy'");
 }

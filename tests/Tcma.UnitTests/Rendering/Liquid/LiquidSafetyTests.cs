@@ -3,13 +3,13 @@ using static Tcma.UnitTests.Rendering.Liquid.LiquidTestData;
 
 namespace Tcma.UnitTests.Rendering.Liquid;
 
-/// <summary>The traps DotLiquid 2.3.260 leaves open, each proven closed.</summary>
+/// <summary>What an untrusted template must never do to the process or to another recipient, each proven stopped.</summary>
 public class LiquidSafetyTests
 {
     [Fact]
     public void A_cached_template_does_not_carry_assigns_into_the_next_render()
     {
-        // Plain DotLiquid keeps 'greeting' in the template's instance assigns: recipient B would get A's name.
+        // An engine that keeps assigns on the template (DotLiquid did) would give recipient B the name of A.
         var template = Parse("{% if recipient.first_name == 'Ada' %}{% assign greeting = recipient.first_name %}{% endif %}[{{ greeting }}]");
         Assert.Equal("[Ada]", template.Render(Model("Ada"), Options()).Text);
         Assert.Equal("[]", template.Render(Model("Bob"), Options()).Text);
@@ -124,7 +124,7 @@ public class LiquidSafetyTests
     }
 
     [Fact]
-    public void A_long_and_or_chain_is_refused_because_DotLiquid_evaluates_it_recursively()
+    public void A_long_and_or_chain_is_refused_because_it_is_parsed_and_evaluated_recursively()
     {
         var error = ParseError("{% if " + string.Join(" or ", Enumerable.Repeat("a", 20_000)) + " %}x{% endif %}");
         Assert.Contains("at most 32 parts", error.Message);
