@@ -300,7 +300,7 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
                 {
                     Visit(forStatement.Source);
                     if (forStatement.Limit is not null) Visit(forStatement.Limit);
-                    if (forStatement.Offset is not null) Visit(forStatement.Offset);
+                    if (forStatement.Offset is not null && !forStatement.OffsetIsContinue) Visit(forStatement.Offset);
                 }));
                 Statements(forStatement.Statements);
                 if (forStatement.Else is not null) Visit(forStatement.Else);

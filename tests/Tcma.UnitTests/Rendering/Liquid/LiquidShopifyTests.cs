@@ -1,3 +1,4 @@
+using Fluid;
 using Tcma.Rendering.Liquid;
 using static Tcma.UnitTests.Rendering.Liquid.LiquidTestData;
 
@@ -56,5 +57,48 @@ public class LiquidShopifyTests
         var template = Parse("{% render 'card' with campaign.products[1] %}{% render 'card' with campaign.products[0] as p %}{% render 'card' for campaign.products as p, note: '!' %}",
             LiquidContentKind.Text, snippets: snippets);
         Assert.Equal("[Switch][Router][Router1!][Switch2!][Laptop3!]", template.Render(Model(), Options()).Text);
+    }
+}
+
+/// <summary>Our statement wrapping and snippet binding change nothing Fluid renders: the same text templates, both engines.</summary>
+public class LiquidSameAsFluidTests
+{
+    public static TheoryData<string> Templates => new()
+    {
+        "{% case campaign.n %}\n  {% when 1 %}one{% when 2, 3 %}few\n{% else %}many{% endcase %}|",
+        "{% for p in campaign.products offset: 1 limit: 1 %}{{ p.name }}{% endfor %}{% for p in campaign.products reversed %}{{ p.name }}{% else %}none{% endfor %}",
+        "{% for p in campaign.products limit: 1 %}{{ p.name }}{% endfor %}{% for p in campaign.products offset: continue %}{{ p.name }}{% endfor %}",
+        "{% unless campaign.n == 2 %}a{% elsif campaign.n == 1 %}b{% else %}c{% endunless %}",
+        "{% if campaign.n > 1 and campaign.n < 3 or false %}y{% elsif campaign.n == 1 %}z{% endif %}",
+        "{% capture c %}\n  {%- for i in (1..3) -%} {{ i }} {%- unless forloop.last %},{% endunless -%}{%- endfor -%}\n{% endcapture %}[{{ c }}]",
+        "{% tablerow p in campaign.products cols: 2 limit: 3 %}{{ p.name }}{% endtablerow %}",
+        "{% cycle 'a', 'b' %}{% cycle 'a', 'b' %}{% cycle 'g': 'x', 'y' %}{% increment k %}{% increment k %}{% decrement j %}",
+        "{% liquid\n  for p in campaign.products\n    if forloop.first\n      echo p.name | upcase\n    endif\n  endfor\n%}",
+        "{%- assign words = 'b a c' | split: ' ' | sort | reverse -%}{{ words | join: '-' }} {{ words.size }} {{ words[1] }} {{ words.first }}",
+        "{% for i in (1..5) %}{% if i == 2 %}{% continue %}{% endif %}{% if i == 4 %}{% break %}{% endif %}{{ i }}{% endfor %}",
+        "{% raw %}{{ x }}{% endraw %}{% comment %}{{ y }}{% endcomment %}{% # z %}",
+        "{{ 'now' | date: '%Y' | plus: 0 | minus: campaign.n | at_least: 0 }} {{ 12.5 | round }} {{ -3 | abs }} {{ 7 | ceil }}",
+    };
+
+    [Theory]
+    [MemberData(nameof(Templates))]
+    public void A_text_template_renders_as_plain_Fluid_renders_it(string source)
+    {
+        var products = new List<object?>
+        {
+            new Dictionary<string, object?> { ["name"] = "Router" },
+            new Dictionary<string, object?> { ["name"] = "Switch" },
+            new Dictionary<string, object?> { ["name"] = "Laptop" },
+        };
+        var campaign = new Dictionary<string, object?> { ["n"] = 2, ["products"] = products };
+        var ours = Parse(source, LiquidContentKind.Text).Render(LiquidModel.Create(campaign: campaign), Options());
+        Assert.True(ours.Succeeded, ours.Error?.ToString());
+
+        var fluidOptions = new Fluid.TemplateOptionsBuilder().Build();
+        var context = new Fluid.TemplateContext(fluidOptions) { Now = () => Now };
+        context.SetValue("campaign", Fluid.Values.FluidValue.Create(campaign, fluidOptions));
+        var plain = Fluid.FluidTemplateExtensions.Render(new Fluid.FluidParser(new Fluid.FluidParserOptions { AllowLiquidTag = true }).Parse(source), context,
+            Fluid.NullEncoder.Default);
+        Assert.Equal(plain, ours.Text);
     }
 }
