@@ -13,6 +13,7 @@ public class LiquidShopifyTests
     [InlineData("{{ '2026-03-04T10:00:00Z' | date: '%a, %b %-d, %y %-I:%M %p' }}", "Wed, Mar 4, 26 10:00 AM")]
     [InlineData("{{ 'now' | date: '%Y-%m-%d %H:%M' }}", "2026-03-14 23:30")]
     [InlineData("{{ 1773531000 | date: '%s' }}", "1773531000")]
+    [InlineData("{{ '2026-03-04T10:00:00Z' | date: '%^a %e|%j' }}", "WED  4|063")]
     // money: cents.
     [InlineData("{{ 145 | money }}|{{ 145 | money_with_currency }}|{{ 14500 | money_without_trailing_zeros }}", "$1.45|$1.45 USD|$145")]
     // forloop and tablerowloop.
@@ -21,6 +22,10 @@ public class LiquidShopifyTests
     [InlineData("{% for i in (1..2) %}{% for j in (1..2) %}{{ forloop.parentloop.index }}{{ j }}{% endfor %}{% endfor %}", "11122122")]
     [InlineData("{% tablerow i in (1..3) cols: 2 %}{{ tablerowloop.col }}{{ tablerowloop.row }}{{ tablerowloop.col_first }}{% endtablerow %}",
         "<tr class=\"row1\">\n<td class=\"col1\">11true</td><td class=\"col2\">21false</td></tr>\n<tr class=\"row2\"><td class=\"col1\">12true</td></tr>\n")]
+    [InlineData("{% tablerow i in (1..2) cols: 2 %}{{ tablerowloop.col0 }}{{ tablerowloop.col_last }}{{ tablerowloop.index }}{% endtablerow %}",
+        "<tr class=\"row1\">\n<td class=\"col1\">0false1</td><td class=\"col2\">1true2</td></tr>\n")]
+    [InlineData("{% for i in (1..4) %}{% assign h = i | divided_by: 3 %}{% ifchanged %}{{ h }}{% endifchanged %}{% endfor %}", "01")]
+    [InlineData("{{ campaign.products[0].name.size }}|{{ campaign.products.size }}|{{ campaign.products.first.name }}|{{ campaign.products.last.name }}", "6|3|Router|Laptop")]
     // case/when with 'or' and commas.
     [InlineData("{% for v in (1..4) %}{% case v %}{% when 1, 2 %}a{% when 3 or 4 %}b{% endcase %}{% endfor %}", "aabb")]
     // filters on nil and on empty values.
