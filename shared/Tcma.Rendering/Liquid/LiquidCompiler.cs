@@ -66,6 +66,12 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
             errors.Add(LiquidSyntaxErrors.Describe(e, source, lines, limits));
             return null;
         }
+        catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
+        {
+            // Not a Fluid parse error but a failure of the parser itself: still an answer, never a throw.
+            errors.Add(lines.Error(0, $"the template could not be parsed ({e.GetType().Name})"));
+            return null;
+        }
 
         var analysis = new Analysis(this, lines, limits);
         var nodes = analysis.Run(parsed.Statements);
