@@ -39,8 +39,6 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
     private readonly Dictionary<string, CompiledTemplate> _snippets = new(StringComparer.Ordinal);
     private readonly Stack<string> _compiling = new();
 
-    public IReadOnlyDictionary<string, CompiledTemplate> Snippets => _snippets;
-
     public CompiledTemplate? Compile(string source, string file, List<LiquidError> errors)
     {
         var lines = new LineMap(source, file);

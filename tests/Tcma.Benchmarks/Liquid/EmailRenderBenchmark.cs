@@ -134,23 +134,10 @@ public sealed class EmailRenderBenchmark : IBenchmark
         var largest = kits.MaxBy(k => Liquid(k).Chars);
         var (count, size) = Liquid(largest);
         for (var i = 0; i < 20; i++) Liquid(largest);
-        var liquid = MedianMs(200, () => Liquid(largest));
-        var checks = MedianMs(50, () => KitChecks.Check(largest.Files));
+        var liquid = Kits.KitUploadCheckBenchmark.Measure(200, () => Liquid(largest));
+        var checks = Kits.KitUploadCheckBenchmark.Measure(50, () => KitChecks.Check(largest.Files));
         Console.WriteLine($"sample kit with the most Liquid: {Path.GetFileName(largest.Folder)}, {count} templates, {size:N0} chars; "
             + $"parse + upload checks of its Liquid {liquid:0.00} ms (median of 200), every kit check {checks:0.00} ms (median of 50)");
-    }
-
-    private static double MedianMs(int iterations, Action action)
-    {
-        var times = new double[iterations];
-        for (var i = 0; i < iterations; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            action();
-            times[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-        }
-        Array.Sort(times);
-        return times[iterations / 2];
     }
 
     private static (double PerSecond, double KbPerEmail) Measure(Func<int, string> run, double seconds, int recipients)
