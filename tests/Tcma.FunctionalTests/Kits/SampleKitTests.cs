@@ -33,18 +33,6 @@ public sealed class SampleKitTests
     }
 
     [Fact]
-    public void A_template_file_that_is_not_utf8_is_a_problem_naming_the_file_line_and_column()
-    {
-        var files = KitChecks.ReadFolder(Path.Combine(Samples, "product-launch"));
-        var html = KitChecks.Check(files).Manifest!.Content.Emails[0].Html;
-        var latin1 = files.Files.ToDictionary(f => f.Key, f => f.Value, StringComparer.Ordinal);
-        latin1[html] = [.. "<p>Hi</p>\n<p>caf"u8, 0xE9, .. "</p>"u8];
-        var (manifest, problems) = KitChecks.Check(new KitFiles(latin1));
-        Assert.Null(manifest);
-        Assert.Contains(new KitProblem(html, "line 2, column 7", "the file is not valid UTF-8 (byte 0xE9 here); save it as UTF-8"), problems);
-    }
-
-    [Fact]
     public async Task The_samples_load_and_every_image_previews_for_the_demo_partner_and_as_pdf_where_it_has_one()
     {
         await using var app = await TcmaAppFactory.StartAsync();

@@ -1,4 +1,3 @@
-using System.Text;
 using Tcma.Rendering.Liquid;
 using static Tcma.UnitTests.Rendering.Liquid.LiquidTestData;
 
@@ -62,18 +61,5 @@ public class LiquidBadInputTests
         var result = Parse("<p>\n  " + output + "</p>").Render(Model(), Options());
         Assert.Null(result.Text);
         Assert.Equal(new LiquidError("email.liquid", 2, 3, message), result.Error);
-    }
-
-    [Fact]
-    public void Invalid_utf8_in_a_template_file_is_refused_with_the_place_of_the_bad_byte()
-    {
-        var bytes = Encoding.UTF8.GetBytes("<p>Hi</p>\n<p>caf").Concat(new byte[] { 0xC3, 0x28 }).Concat(Encoding.UTF8.GetBytes("</p>")).ToArray();
-        var (text, error) = LiquidSource.Decode(bytes, "emails/launch.html");
-        Assert.Null(text);
-        Assert.Equal(new LiquidError("emails/launch.html", 2, 7, "the file is not valid UTF-8 (byte 0xC3 here); save it as UTF-8"), error);
-
-        var (good, none) = LiquidSource.Decode(Encoding.UTF8.GetBytes("\uFEFFcafé {{ partner.name }}"), "ok.html");
-        Assert.Null(none);
-        Assert.Equal("café {{ partner.name }}", good);
     }
 }
