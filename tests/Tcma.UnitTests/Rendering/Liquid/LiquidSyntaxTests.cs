@@ -89,6 +89,9 @@ public class LiquidSyntaxTests
         Assert.Equal("dimanche 15 mars 2026, 00:30", Render("{{ 'now' | date: '%A %-d %B %Y, %H:%M' }}", kind: LiquidContentKind.Text, options: paris));
         Assert.Equal("Saturday 14 March 2026 11:30 PM", Render("{{ 'now' | date: '%A %-d %B %Y %I:%M %p' }}", kind: LiquidContentKind.Text));
         Assert.Equal("2026-01-02", Render("{{ '2026-01-02T10:00:00Z' | date: '%F' }}", kind: LiquidContentKind.Text));
+        // As Shopify prints it: the zone's abbreviation, summer time included.
+        Assert.Equal("11:00 CET|12:00 CEST", Render("{{ '2026-01-02T10:00:00Z' | date: '%H:%M %Z' }}|{{ '2026-07-02T10:00:00Z' | date: '%H:%M %Z' }}",
+            kind: LiquidContentKind.Text, options: paris));
     }
 
     [Fact]
