@@ -2,6 +2,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Globalization;
+using System.Text;
 using System.Text.Encodings.Web;
 using Fluid;
 using Fluid.Ast;
@@ -11,8 +12,8 @@ namespace Tcma.Rendering.Liquid;
 
 /// <summary>
 /// The one Fluid parser and the one set of template options of the process. Both are immutable and shared by every
-/// kit: what differs per render (the partner's language, zone and currency, the limits, the kit's snippets) lives in
-/// the render's <see cref="LiquidRenderContext"/>.
+/// kit: what differs per render (the partner's language, zone and currency, the limits) lives in the render's
+/// <see cref="LiquidRenderContext"/>, and a kit's snippets in the parsed template (<see cref="SnippetStatement"/>).
 /// </summary>
 internal static class LiquidEngine
 {
@@ -83,8 +84,8 @@ internal sealed class LiquidRenderContext : TemplateContext
 
     public RenderOptions Render { get; }
     /// <summary>One builder for the filters of this render (a render is single-threaded).</summary>
-    public System.Text.StringBuilder Scratch => _scratch ??= new System.Text.StringBuilder(256);
-    private System.Text.StringBuilder? _scratch;
+    public StringBuilder Scratch => _scratch ??= new StringBuilder(256);
+    private StringBuilder? _scratch;
     public LiquidLimits Limits { get; }
     public long Deadline { get; }
     /// <summary>The statement being rendered (set by <see cref="LocatedStatement"/>), for render errors.</summary>
