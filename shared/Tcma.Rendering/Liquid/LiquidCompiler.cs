@@ -260,6 +260,10 @@ internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits
             if (filterExpression.Name == "raw" && !ReferenceEquals(filterExpression, _finalRaw)) Fail("'raw' must be the last filter of an output");
             else if (!LiquidEngine.IsFilter(filterExpression.Name))
                 Fail($"unknown filter '{filterExpression.Name}'");
+            else if (LiquidFilters.Arguments.TryGetValue(filterExpression.Name, out var arity)
+                && (filterExpression.Parameters.Count < arity.Min || filterExpression.Parameters.Count > arity.Max))
+                Fail($"Wrong number of arguments for '{filterExpression.Name}' (given {filterExpression.Parameters.Count}, expected "
+                    + (arity.Min == arity.Max ? $"{arity.Min})" : $"{arity.Min} to {arity.Max})"));
             return base.VisitFilterExpression(filterExpression);
         }
 

@@ -51,12 +51,22 @@ public class LiquidBadInputTests
     }
 
     [Theory]
-    [InlineData("{{ 'a' | append }}", "Wrong number of arguments for 'append' (given 0, expected 1)")]
-    [InlineData("{{ 'a' | append: 'b', 'c' }}", "Wrong number of arguments for 'append' (given 2, expected 1)")]
+    [InlineData("{{ 'a' | append }}", 3, "Wrong number of arguments for 'append' (given 0, expected 1)")]
+    [InlineData("{{ 'a' | append: 'b', 'c' }}", 3, "Wrong number of arguments for 'append' (given 2, expected 1)")]
+    [InlineData("{{ 'a' | upcase: 1 }}", 3, "Wrong number of arguments for 'upcase' (given 1, expected 0)")]
+    [InlineData("{% assign x = 'a,b' | split %}", 3, "Wrong number of arguments for 'split' (given 0, expected 1)")]
+    [InlineData("{% if false %}{{ campaign.products | where: 'a', 'b', 'c' }}{% endif %}", 17, "Wrong number of arguments for 'where' (given 3, expected 1 to 2)")]
+    public void A_filter_given_the_wrong_number_of_arguments_is_refused_at_upload_even_in_a_branch_no_preview_takes(string markup, int column, string message)
+    {
+        Assert.Equal(new LiquidError("email.liquid", 2, column, message), ParseError("<p>\n  " + markup + "</p>"));
+    }
+
+    [Theory]
     [InlineData("{{ 'abc' | truncate: 'many' }}", "'truncate' failed: invalid integer")]
     [InlineData("{{ 'abc' | slice: 'x' }}", "'slice' failed: offset argument is an invalid number")]
     [InlineData("{{ 10 | divided_by: 'zero' }}", "'divided_by' failed: divided by 0")]
-    public void A_filter_given_the_wrong_number_or_type_of_arguments_fails_the_render_with_its_place(string output, string message)
+    [InlineData("{{ 'x' | concat: 'not a list' }}", "'concat' failed: argument must be an array")]
+    public void A_filter_given_an_argument_of_the_wrong_type_fails_the_render_with_its_place(string output, string message)
     {
         var result = Parse("<p>\n  " + output + "</p>").Render(Model(), Options());
         Assert.Null(result.Text);
