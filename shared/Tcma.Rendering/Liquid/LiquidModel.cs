@@ -107,19 +107,25 @@ public sealed class LiquidModel
             case Guid g:
                 return StringValue.Create(g.ToString());
             case IEnumerable<KeyValuePair<string, object?>> map:
-                var hash = new Dictionary<string, FluidValue>(map is IReadOnlyCollection<KeyValuePair<string, object?>> c ? c.Count : 4, StringComparer.Ordinal);
-                foreach (var (k, v) in map)
+                var entries = map as IReadOnlyCollection<KeyValuePair<string, object?>> ?? map.ToList();
+                var keys = new string[entries.Count];
+                var values = new FluidValue[entries.Count];
+                var n = 0;
+                foreach (var (k, v) in entries)
                 {
                     try
                     {
-                        hash[k] = Plain(v, depth + 1);
+                        values[n] = Plain(v, depth + 1);
                     }
                     catch (ModelValueException e)
                     {
                         throw new ModelValueException(e.Reason, "." + k + e.Path);
                     }
+                    keys[n++] = k;
                 }
-                return DictionaryValue.Create(new FluidValueDictionaryFluidIndexable(hash));
+                return DictionaryValue.Create(keys.Length <= PlainMap.MaxScanned
+                    ? new PlainMap(keys, values)
+                    : new FluidValueDictionaryFluidIndexable(keys.Zip(values).ToDictionary(kv => kv.First, kv => kv.Second, StringComparer.Ordinal)));
             case IDictionary:
                 throw new ModelValueException("must be a dictionary with string keys and object values");
             case IEnumerable list:
@@ -139,6 +145,30 @@ public sealed class LiquidModel
             default:
                 throw new ModelValueException(
                     $"is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
+        }
+    }
+
+    /// <summary>
+    /// A small map as two arrays: a model dictionary rarely has more than a dozen keys, where a scan is as fast as
+    /// hashing and the arrays cost a third of a Dictionary (the whole model is copied for every whole render).
+    /// </summary>
+    private sealed class PlainMap(string[] keys, FluidValue[] values) : IFluidIndexable
+    {
+        public const int MaxScanned = 16;
+
+        public int Count => keys.Length;
+        public IEnumerable<string> Keys => keys;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            for (var i = 0; i < keys.Length; i++)
+                if (string.Equals(keys[i], name, StringComparison.Ordinal))
+                {
+                    value = values[i];
+                    return true;
+                }
+            value = NilValue.Instance;
+            return false;
         }
     }
 
