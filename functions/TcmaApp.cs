@@ -1,3 +1,4 @@
+using Tcma.Functions.Dashboards;
 using Tcma.Functions.Email;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
@@ -46,6 +47,7 @@ public static class TcmaApp
         builder.AddSocialPublishing();
         builder.AddLaunches();
         builder.AddPartnerPortal();
+        builder.AddDashboards();
         return builder;
     }
 
@@ -58,6 +60,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapDashboards();
         app.MapLeadRouting();
         app.MapLandingPages();
         app.MapLeadImports();

@@ -49,6 +49,7 @@ param tables array = [
   'OutboxEmails'
   'PartnerContacts'
   'PartnerSessions'
+  'DashboardCounters'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')

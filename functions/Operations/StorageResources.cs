@@ -41,6 +41,7 @@ public static class StorageResources
         LaunchStore.TableName,
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
         PartnerContactIndex.TableName, PartnerSessionStore.TableName,
+        Tcma.Storage.Dashboards.DashboardCounterStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
