@@ -1,354 +1,152 @@
-using System.Globalization;
-using System.Text.RegularExpressions;
-using DotLiquid;
-using DotLiquid.Exceptions;
+#pragma warning disable FLUID001 // statement locations: every error names its line and column
+using System.Text.Encodings.Web;
+using Fluid;
+using Fluid.Ast;
+using Fluid.Ast.BinaryExpressions;
+using Fluid.Parser;
 
 namespace Tcma.Rendering.Liquid;
 
-/// <summary>One top-level statement of a template, parsed by DotLiquid on its own.</summary>
-internal sealed record CompiledNode(Document Root, int Line, int Column, bool PerRecipient);
+/// <summary>One top-level statement of a template, marked when it depends on the recipient.</summary>
+internal sealed record CompiledNode(Statement Statement, bool PerRecipient);
 
-/// <summary>A parsed template or snippet: its statements in order, immutable once built.</summary>
+/// <summary>A parsed and checked template or snippet: its top-level statements in order, immutable once built.</summary>
 internal sealed class CompiledTemplate(string file, IReadOnlyList<CompiledNode> nodes)
 {
     public string File { get; } = file;
     public IReadOnlyList<CompiledNode> Nodes { get; } = nodes;
     public bool PerRecipient { get; } = nodes.Any(n => n.PerRecipient);
 
-    public void RenderNode(CompiledNode node, Context context, TextWriter writer)
+    public async ValueTask RenderAsync(IFluidOutput output, TextEncoder encoder, TemplateContext context)
     {
-        var state = LiquidFilters.State(context);
-        state.At = (node.Line, node.Column);
-        try
-        {
-            node.Root.Render(context, writer);
-        }
-        catch (LiquidRenderException)
-        {
-            throw;
-        }
-        catch (Exception e)
-        {
-            throw new LiquidRenderException(new LiquidError(File, state.At.Line, state.At.Column, Describe(e, context)));
-        }
+        foreach (var node in Nodes) await node.Statement.WriteToAsync(output, encoder, context);
     }
-
-    private static string Describe(Exception e, Context context) => e switch
-    {
-        MaximumIterationsExceededException =>
-            $"a loop went over the limit of {context.MaxIterations:N0} iterations",
-        OperationCanceledException or TimeoutException =>
-            $"rendering took longer than the limit of {LiquidFilters.State(context).Limits.RenderTimeout.TotalSeconds:0.###} s",
-        OutputLimitException or LiquidException or LiquidFilterException => e.Message,
-        _ => $"a filter or expression failed here ({e.GetType().Name.Replace("Exception", "", StringComparison.Ordinal)})",
-    };
 }
-
-internal sealed class LiquidRenderException(LiquidError error) : Exception(error.ToString())
-{
-    public LiquidError Error { get; } = error;
-}
-
-internal sealed class LiquidFilterException(string message) : Exception(message);
 
 /// <summary>
-/// Turns scanned tokens into DotLiquid documents: rewrites filter chains, appends HTML escaping, checks
-/// <c>raw</c> against untrusted data, compiles snippets for <c>render</c>, and marks which statements depend on
-/// the recipient so a launch can render everything else once.
+/// Parses with Fluid and checks what Fluid does not: the model's five roots (a misspelt one is an error, not an
+/// empty string in every email), <c>raw</c> against partner and recipient data followed through assignments,
+/// unknown filters and <c>include</c>, the nesting and chain limits, and the kit's snippets. Then it appends HTML
+/// escaping where it is due, places every statement for errors, and marks which top-level statements depend on the
+/// recipient so a launch can render everything else once.
 /// </summary>
-internal sealed partial class LiquidCompiler
+internal sealed class LiquidCompiler(LiquidContentKind kind, LiquidLimits limits, IReadOnlyDictionary<string, string>? snippets)
 {
     private const int MaxSnippetDepth = 8;
-    private static readonly HashSet<string> EscapingFilters = ["tcma_escape", "escape_once", "url_encode"];
+    private static readonly HashSet<string> EscapingFilters = ["escape", "h", "escape_once", "url_encode", "raw"];
 
-    private readonly LiquidContentKind _kind;
-    private readonly LiquidLimits _limits;
-    private readonly IReadOnlyDictionary<string, string> _snippetSources;
+    private readonly IReadOnlyDictionary<string, string> _snippetSources = snippets ?? new Dictionary<string, string>();
     private readonly Dictionary<string, CompiledTemplate> _snippets = new(StringComparer.Ordinal);
     private readonly Stack<string> _compiling = new();
 
-    static LiquidCompiler()
-    {
-        // Global DotLiquid settings, stated rather than assumed: filter and tag names follow Ruby's snake_case.
-        Template.NamingConvention = new DotLiquid.NamingConventions.RubyNamingConvention();
-        Template.RegisterFilter(typeof(LiquidFilters));
-        Template.RegisterTag<RenderTag>("tcma_render");
-        Template.RegisterTag<AtTag>("tcma_at");
-        // DotLiquid registers its standard tags on first use; parse once so ours replace them rather than the reverse.
-        Template.Parse("x");
-        Template.RegisterTag<BoundedAssign>("assign");
-        Template.RegisterTag<BoundedCapture>("capture");
-    }
-
-    public LiquidCompiler(LiquidContentKind kind, LiquidLimits limits, IReadOnlyDictionary<string, string>? snippets)
-    {
-        _kind = kind;
-        _limits = limits;
-        _snippetSources = snippets ?? new Dictionary<string, string>();
-    }
-
-    public IReadOnlyDictionary<string, CompiledTemplate> Snippets => _snippets;
-
     public CompiledTemplate? Compile(string source, string file, List<LiquidError> errors)
     {
+        var lines = new LineMap(source, file);
+        if (source.Length > limits.MaxTemplateChars)
+        {
+            // Fluid has no size limit of its own; a huge source would cost parse time on every upload check.
+            errors.Add(lines.Error(0, $"the template is {source.Length:N0} characters long; the limit is {limits.MaxTemplateChars:N0}"));
+            return null;
+        }
+        if (LiquidSyntaxErrors.UnclosedComment(source, lines) is { } unclosed)
+        {
+            errors.Add(unclosed);
+            return null;
+        }
         var errorsBefore = errors.Count;
-        var scanner = new LiquidScanner(source, file, _limits);
-        var tokens = scanner.Scan();
-        if (tokens is null)
+        FluidTemplate parsed;
+        try
         {
-            errors.AddRange(scanner.Errors);
+            parsed = (FluidTemplate)LiquidEngine.Parser.Parse(source);
+        }
+        catch (ParseException e)
+        {
+            errors.Add(LiquidSyntaxErrors.Describe(e, source, lines, limits));
             return null;
         }
-        var analysis = Analyse(tokens, snippet: _compiling.Count > 0);
-        if (_compiling.Count == 0 && UnknownVariable(tokens, analysis) is { } unknown)
+        catch (Exception e) when (e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
-            errors.Add(scanner.ErrorAt(unknown.Offset, unknown.Message));
+            // Not a Fluid parse error but a failure of the parser itself: still an answer, never a throw.
+            errors.Add(lines.Error(0, $"the template could not be parsed ({e.GetType().Name})"));
             return null;
         }
-        foreach (var token in tokens)
+
+        var analysis = new Analysis(this, lines, limits);
+        var nodes = analysis.Run(parsed.Statements);
+        if (analysis.Errors.Count > 0)
         {
-            var problem = Emit(token, analysis, errors);
-            if (problem is not null) errors.Add(scanner.ErrorAt(token.Offset, problem));
+            errors.AddRange(analysis.Errors);
+            return null;
         }
+        var tainted = Taint(analysis, snippet: _compiling.Count > 0);
+        var captureOnly = new HashSet<string>(analysis.Captured);
+        captureOnly.ExceptWith(analysis.OtherwiseAssigned);
+
+        if (_compiling.Count == 0 && UnknownVariable(analysis) is { } unknown)
+        {
+            errors.Add(unknown);
+            return null;
+        }
+        if (kind == LiquidContentKind.Html)
+            foreach (var output in analysis.Outputs.Where(o => o.Raw))
+                if (output.Reads.Any(r => tainted.Contains(r) && !captureOnly.Contains(r)))
+                    errors.Add(lines.Error(output.Offset, "'raw' cannot be used on partner- or recipient-provided values: they are always HTML-escaped"));
         if (errors.Count > errorsBefore) return null;
 
-        var nodes = new List<CompiledNode>();
-        foreach (var (start, end, perRecipient) in TopLevelNodes(tokens, analysis))
-        {
-            var text = string.Concat(tokens.Skip(start).Take(end - start + 1).Select(t => Marker(t, scanner) + t.Emitted));
-            var at = scanner.ErrorAt(tokens[start].Offset, "");
-            try
-            {
-                nodes.Add(new CompiledNode(Template.Parse(text, SyntaxCompatibility.DotLiquid22a).Root, at.Line, at.Column, perRecipient));
-            }
-            catch (Exception e)
-            {
-                var (offset, message) = Locate(tokens, start, end, e);
-                errors.Add(scanner.ErrorAt(offset, message));
-                return null;
-            }
-        }
-        return new CompiledTemplate(file, nodes);
+        var rewriter = new Rewriter(lines, kind == LiquidContentKind.Html, captureOnly, _snippets);
+        var perRecipient = PerRecipient(nodes);
+        return new CompiledTemplate(file, parsed.Statements.Select((s, i) => new CompiledNode(rewriter.Rewrite(s), perRecipient[i])).ToList());
     }
 
-    private static string Marker(Token t, LiquidScanner scanner)
+    /// <summary>Which variables carry partner or recipient data, found by a worklist over every assignment.</summary>
+    private static HashSet<string> Taint(Analysis analysis, bool snippet)
     {
-        var marked = t.Kind == TokenKind.Output
-            || (t.Kind == TokenKind.Tag && t.Name is not ("else" or "elsif" or "when") && !t.Name.StartsWith("end", StringComparison.Ordinal));
-        if (!marked || t.Emitted.Length == 0) return "";
-        var at = scanner.ErrorAt(t.Offset, "");
-        return string.Create(CultureInfo.InvariantCulture, $"{{% tcma_at {at.Line},{at.Column} %}}");
-    }
-
-    private sealed record Analysis(
-        List<HashSet<string>> References,
-        List<HashSet<string>> Assigns,
-        HashSet<string> Tainted,
-        HashSet<string> CaptureOnly);
-
-    /// <summary>Which variables carry partner or recipient data (taint), found by a fixed point over assignments.</summary>
-    private static Analysis Analyse(List<Token> tokens, bool snippet)
-    {
-        var references = new List<HashSet<string>>();
-        var assigns = new List<HashSet<string>>();
-        var captured = new HashSet<string>();
-        var otherwiseAssigned = new HashSet<string>();
-        foreach (var t in tokens)
-        {
-            var refs = new HashSet<string>();
-            var sets = new HashSet<string>();
-            if (t.Kind == TokenKind.Output) refs.UnionWith(LiquidScanner.RootReferences(t.Content));
-            if (t.Kind == TokenKind.Tag)
-            {
-                var target = Regex.Match(t.Args, @"^([A-Za-z_][\w-]*)").Groups[1].Value;
-                switch (t.Name)
-                {
-                    case "assign" or "for" or "tablerow" or "increment" or "decrement":
-                        sets.Add(target);
-                        otherwiseAssigned.Add(target);
-                        var rest = t.Name == "assign" ? t.Args[(t.Args.IndexOf('=') + 1)..]
-                            : t.Name is "for" or "tablerow" ? Regex.Replace(t.Args, @"^\s*[\w-]+\s+in\b", "") : "";
-                        refs.UnionWith(LiquidScanner.RootReferences(rest));
-                        break;
-                    case "capture":
-                        sets.Add(target);
-                        captured.Add(target);
-                        break;
-                    case "render":
-                        refs.UnionWith(LiquidScanner.RootReferences(Regex.Replace(t.Args, @"^\s*(['""]).*?\1", "")));
-                        break;
-                    default:
-                        refs.UnionWith(LiquidScanner.RootReferences(t.Args));
-                        break;
-                }
-            }
-            references.Add(refs);
-            assigns.Add(sets);
-        }
-        // A capture's content counts as what the captured variable reads.
-        for (var i = 0; i < tokens.Count; i++)
-            if (tokens[i] is { Kind: TokenKind.Tag, Name: "capture" } capture)
-                for (var j = i + 1; j < capture.End; j++) references[i].UnionWith(references[j]);
-
         var tainted = new HashSet<string>(LiquidModel.UntrustedRoots);
-        if (snippet)
-        {
-            // A snippet's parameters may carry recipient data from the caller: trust none of them.
-            var assignedHere = assigns.SelectMany(a => a).ToHashSet();
-            tainted.UnionWith(references.SelectMany(r => r).Where(r => !assignedHere.Contains(r) && !LiquidModel.Roots.Contains(r)));
-        }
-        // Worklist, not repeated sweeps: a chain of assigns written backwards must not make parsing quadratic.
-        var readers = new Dictionary<string, List<int>>();
-        for (var i = 0; i < tokens.Count; i++)
-            if (assigns[i].Count > 0)
-                foreach (var r in references[i]) (readers.TryGetValue(r, out var list) ? list : readers[r] = []).Add(i);
+        var assigned = analysis.Assignments.Select(a => a.Target).ToHashSet();
+        // A snippet's parameters may carry recipient data from the caller: trust none of them.
+        if (snippet) tainted.UnionWith(analysis.References.Keys.Where(r => !assigned.Contains(r) && !LiquidModel.Roots.Contains(r)));
+        var readers = new Dictionary<string, List<string>>();
+        foreach (var (target, reads) in analysis.Assignments)
+            foreach (var r in reads) (readers.TryGetValue(r, out var list) ? list : readers[r] = []).Add(target);
         var work = new Queue<string>(tainted);
         while (work.TryDequeue(out var variable))
-            foreach (var i in readers.GetValueOrDefault(variable, []))
-                foreach (var v in assigns[i])
-                    if (tainted.Add(v)) work.Enqueue(v);
-        captured.ExceptWith(otherwiseAssigned);
-        return new Analysis(references, assigns, tainted, captured);
+            foreach (var target in readers.GetValueOrDefault(variable, []))
+                if (tainted.Add(target)) work.Enqueue(target);
+        return tainted;
     }
 
     /// <summary>
     /// A misspelt root (<c>recipent.first_name</c>) would print nothing in every email of a launch; refuse it while
     /// the vendor is still looking at the template. Snippets are exempt: their variables come from the caller.
     /// </summary>
-    private static (int Offset, string Message)? UnknownVariable(List<Token> tokens, Analysis analysis)
+    private static LiquidError? UnknownVariable(Analysis analysis)
     {
         var known = new HashSet<string>(LiquidModel.Roots) { "forloop", "tablerowloop" };
-        foreach (var sets in analysis.Assigns) known.UnionWith(sets);
-        for (var i = 0; i < tokens.Count; i++)
-            foreach (var name in analysis.References[i])
-                if (!known.Contains(name) && !(tokens[i] is { Kind: TokenKind.Tag, Name: "render" } && Regex.IsMatch(tokens[i].Args, $@"\bas\s+{Regex.Escape(name)}\b")))
-                    return (tokens[i].Offset, $"unknown variable '{name}'; the model has {string.Join(", ", LiquidModel.Roots)}");
-        return null;
+        known.UnionWith(analysis.Assignments.Select(a => a.Target));
+        var first = analysis.References.Where(r => !known.Contains(r.Key)).OrderBy(r => r.Value).FirstOrDefault();
+        return first.Key is null ? null
+            : analysis.Lines.Error(first.Value, $"unknown variable '{first.Key}'; the model has {string.Join(", ", LiquidModel.Roots)}");
     }
 
-    /// <summary>Top-level statements, each marked when it (transitively) depends on recipient data.</summary>
-    private List<(int Start, int End, bool PerRecipient)> TopLevelNodes(List<Token> tokens, Analysis analysis)
+    /// <summary>Top-level statements that depend on recipient data, directly or through a variable another one sets.</summary>
+    private static bool[] PerRecipient(List<NodeInfo> nodes)
     {
-        var nodes = new List<(int Start, int End, HashSet<string> Refs, HashSet<string> Sets, bool Dynamic)>();
-        for (var i = 0; i < tokens.Count;)
-        {
-            var end = tokens[i].End >= 0 ? tokens[i].End : i;
-            var refs = new HashSet<string>();
-            var sets = new HashSet<string>();
-            var dynamic = false;
-            for (var j = i; j <= end; j++)
-            {
-                refs.UnionWith(analysis.References[j]);
-                sets.UnionWith(analysis.Assigns[j]);
-                var t = tokens[j];
-                // Counters and cycles keep state across statements: never split them between launch and recipient.
-                dynamic |= t.Kind == TokenKind.Tag && (t.Name is "increment" or "decrement" or "cycle"
-                    || (t.Name == "for" && t.Args.Contains("continue", StringComparison.Ordinal)));
-                dynamic |= t is { Kind: TokenKind.Tag, Name: "render" } && SnippetOf(t) is { PerRecipient: true };
-            }
-            dynamic |= refs.Overlaps(LiquidModel.PerRecipientRoots);
-            nodes.Add((i, end, refs, sets, dynamic));
-            i = end + 1;
-        }
-        // A statement touching a variable that a recipient statement sets is a recipient statement too (worklist).
         var touching = new Dictionary<string, List<int>>();
         for (var k = 0; k < nodes.Count; k++)
-            foreach (var v in nodes[k].Refs.Concat(nodes[k].Sets)) (touching.TryGetValue(v, out var list) ? list : touching[v] = []).Add(k);
-        var isDynamic = nodes.Select(n => n.Dynamic).ToArray();
+            foreach (var v in nodes[k].Reads.Concat(nodes[k].Sets)) (touching.TryGetValue(v, out var list) ? list : touching[v] = []).Add(k);
+        var dynamic = nodes.Select(n => n.Dynamic || n.Reads.Overlaps(LiquidModel.PerRecipientRoots)).ToArray();
         var dynamicVariables = new HashSet<string>();
-        var work = new Queue<int>(Enumerable.Range(0, nodes.Count).Where(k => isDynamic[k]));
+        var work = new Queue<int>(Enumerable.Range(0, nodes.Count).Where(k => dynamic[k]));
         while (work.TryDequeue(out var k))
             foreach (var v in nodes[k].Sets)
                 if (dynamicVariables.Add(v))
                     foreach (var other in touching[v])
-                        if (!isDynamic[other])
+                        if (!dynamic[other])
                         {
-                            isDynamic[other] = true;
+                            dynamic[other] = true;
                             work.Enqueue(other);
                         }
-        return nodes.Select((n, k) => (n.Start, n.End, isDynamic[k])).ToList();
-    }
-
-    private CompiledTemplate? SnippetOf(Token t) =>
-        RenderTag.NameOf(t.Args) is { } name && _snippets.TryGetValue(name, out var s) ? s : null;
-
-    /// <summary>Writes the DotLiquid text for one token; returns a problem to report, or null.</summary>
-    private string? Emit(Token t, Analysis analysis, List<LiquidError> errors)
-    {
-        switch (t.Kind)
-        {
-            case TokenKind.Text:
-                t.Emitted = t.Name == "raw" ? "{% raw %}" + t.Content + "{% endraw %}" : t.Content;
-                return null;
-            case TokenKind.Output:
-                return EmitOutput(t, analysis);
-            case TokenKind.Tag when t.Name == "assign":
-                var m = Regex.Match(t.Args, @"^([A-Za-z_][\w-]*)\s*=\s*(.+)$");
-                if (!m.Success) return "'assign' needs the form: assign name = value";
-                var chain = FilterChain.Parse(m.Groups[2].Value, out var error);
-                if (chain is null) return error;
-                error = RewriteFilters(chain);
-                if (error is not null) return error;
-                t.Emitted = "{% assign " + m.Groups[1].Value + " = " + chain.Emit() + " %}";
-                return null;
-            case TokenKind.Tag when t.Name == "render":
-                var name = RenderTag.NameOf(t.Args);
-                if (name is null) return "'render' needs a quoted snippet name, as in render 'footer'";
-                var problem = CompileSnippet(name, errors);
-                if (problem is not null) return problem;
-                t.Emitted = "{% tcma_render " + t.Args + " %}";
-                return null;
-            default:
-                t.Emitted = "{% " + t.Name + (t.Args.Length > 0 ? " " + t.Args : "") + " %}";
-                return null;
-        }
-    }
-
-    private string? EmitOutput(Token t, Analysis analysis)
-    {
-        var chain = FilterChain.Parse(t.Content, out var error);
-        if (chain is null) return error;
-        if (chain.Expression.Length == 0)
-        {
-            if (chain.Filters.Count > 0) return "an output needs a value before its filters";
-            t.Emitted = "";
-            return null;
-        }
-        var rawAt = chain.Filters.FindIndex(f => f.Name == "raw");
-        if (rawAt >= 0)
-        {
-            if (rawAt != chain.Filters.Count - 1) return "'raw' must be the last filter";
-            chain.Filters.RemoveAt(rawAt);
-            var reads = LiquidScanner.RootReferences(chain.Expression + " " + string.Join(" ", chain.Filters.SelectMany(f => f.Positional)));
-            if (_kind == LiquidContentKind.Html && reads.Any(r => analysis.Tainted.Contains(r) && !analysis.CaptureOnly.Contains(r)))
-                return "'raw' cannot be used on partner- or recipient-provided values: they are always HTML-escaped";
-        }
-        error = RewriteFilters(chain);
-        if (error is not null) return error;
-        var isCapturedHtml = chain.Filters.Count == 0 && analysis.CaptureOnly.Contains(chain.Expression);
-        if (_kind == LiquidContentKind.Html && rawAt < 0 && !isCapturedHtml && !chain.Filters.Any(f => EscapingFilters.Contains(f.Name)))
-            chain.Filters.Add(("tcma_escape", [], []));
-        t.Emitted = "{{ " + chain.Emit() + " }}";
-        return null;
-    }
-
-    private string? RewriteFilters(FilterChain chain)
-    {
-        if (chain.Filters.Count > _limits.MaxFiltersPerExpression)
-            return $"an expression may apply at most {_limits.MaxFiltersPerExpression} filters";
-        for (var i = 0; i < chain.Filters.Count; i++)
-        {
-            var (name, positional, named) = chain.Filters[i];
-            if (!LiquidFilters.Names.TryGetValue(name, out var engineName))
-                return name == "raw" ? "'raw' must be the last filter of an output" : $"unknown filter '{name}'";
-            foreach (var (key, value) in named)
-            {
-                if (name == "default" && key == "allow_false" && positional.Count == 1) positional.Add(value);
-                else return $"filter '{name}' takes no named argument '{key}'";
-            }
-            chain.Filters[i] = (engineName, positional, []);
-        }
-        return null;
+        return dynamic;
     }
 
     private string? CompileSnippet(string name, List<LiquidError> errors)
@@ -365,32 +163,329 @@ internal sealed partial class LiquidCompiler
         return null;
     }
 
-    /// <summary>DotLiquid says what is wrong but not where: parse tags one by one to find the culprit.</summary>
-    private static (int Offset, string Message) Locate(List<Token> tokens, int start, int end, Exception whole)
+    private sealed record NodeInfo(HashSet<string> Reads, HashSet<string> Sets, bool Dynamic);
+
+    private sealed record OutputInfo(HashSet<string> Reads, bool Raw, int Offset);
+
+    /// <summary>Walks Fluid's AST once: what each statement reads and sets, and every problem with its place.</summary>
+    private sealed class Analysis(LiquidCompiler compiler, LineMap lines, LiquidLimits limits) : AstVisitor
     {
-        for (var i = start; i <= end; i++)
+        private readonly List<HashSet<string>> _sinks = [];
+        private HashSet<string> _sets = [];
+        private bool _dynamic;
+        private int _offset;
+        private int _depth;
+        private FilterExpression? _finalRaw;
+
+        public LineMap Lines => lines;
+        public List<LiquidError> Errors { get; } = [];
+        /// <summary>Every root name read, with the first place it is read.</summary>
+        public Dictionary<string, int> References { get; } = new(StringComparer.Ordinal);
+        public List<(string Target, HashSet<string> Reads)> Assignments { get; } = [];
+        public HashSet<string> Captured { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> OtherwiseAssigned { get; } = new(StringComparer.Ordinal);
+        public List<OutputInfo> Outputs { get; } = [];
+
+        public List<NodeInfo> Run(IReadOnlyList<Statement> statements)
         {
-            var t = tokens[i];
-            if (t.Kind == TokenKind.Text) continue;
-            var probe = t.Kind == TokenKind.Output ? t.Emitted
-                : t.End >= 0 ? t.Emitted + "{% end" + t.Name + " %}"
-                : t.Name == "elsif" ? "{% if true %}" + t.Emitted + "{% endif %}"
-                : t.Name == "when" ? "{% case 1 %}" + t.Emitted + "{% endcase %}"
-                : t.Name.StartsWith("end", StringComparison.Ordinal) || t.Name == "else" ? ""
-                : t.Emitted;
-            try
+            var nodes = new List<NodeInfo>(statements.Count);
+            foreach (var statement in statements)
             {
-                Template.Parse(probe, SyntaxCompatibility.DotLiquid22a);
+                var reads = new HashSet<string>(StringComparer.Ordinal);
+                _sets = new HashSet<string>(StringComparer.Ordinal);
+                _dynamic = false;
+                _sinks.Add(reads);
+                Visit(statement);
+                _sinks.Remove(reads);
+                nodes.Add(new NodeInfo(reads, _sets, _dynamic));
             }
-            catch (Exception e)
-            {
-                return (t.Offset, Clean(e));
-            }
+            return nodes;
         }
-        return (tokens[start].Offset, Clean(whole));
+
+        private void Fail(string message) => Errors.Add(lines.Error(_offset, message));
+
+        public override Statement Visit(Statement statement)
+        {
+            if (statement is null) return statement!;
+            var outer = _offset;
+            if (statement.SourceOffset >= 0) _offset = statement.SourceOffset;
+            var result = base.Visit(statement);
+            _offset = outer;
+            return result;
+        }
+
+        private HashSet<string> Reading(Action visit)
+        {
+            var reads = new HashSet<string>(StringComparer.Ordinal);
+            _sinks.Add(reads);
+            visit();
+            _sinks.Remove(reads);
+            return reads;
+        }
+
+        private void Assign(string target, HashSet<string> reads, bool captured = false)
+        {
+            Assignments.Add((target, reads));
+            _sets.Add(target);
+            if (captured) Captured.Add(target);
+            else OtherwiseAssigned.Add(target);
+        }
+
+        private void Block(Action visit)
+        {
+            if (++_depth > limits.MaxNestingDepth && Errors.Count == 0) Fail($"blocks are nested more than {limits.MaxNestingDepth} deep");
+            else visit();
+            _depth--;
+        }
+
+        private void Statements(IEnumerable<Statement> statements)
+        {
+            foreach (var s in statements) Visit(s);
+        }
+
+        protected override Expression VisitMemberExpression(MemberExpression memberExpression)
+        {
+            if (memberExpression.Segments.Count > 0 && memberExpression.Segments[0] is IdentifierSegment root)
+            {
+                References.TryAdd(root.Identifier, _offset);
+                foreach (var sink in _sinks) sink.Add(root.Identifier);
+            }
+            foreach (var segment in memberExpression.Segments)
+                if (segment is IndexerSegment indexer) Visit(indexer.Expression);
+            return memberExpression;
+        }
+
+        protected override Expression VisitFilterExpression(FilterExpression filterExpression)
+        {
+            if (filterExpression.Name == "raw" && !ReferenceEquals(filterExpression, _finalRaw)) Fail("'raw' must be the last filter of an output");
+            else if (!LiquidEngine.IsFilter(filterExpression.Name))
+                Fail($"unknown filter '{filterExpression.Name}'");
+            else if (LiquidFilters.Arguments.TryGetValue(filterExpression.Name, out var arity)
+                && (filterExpression.Parameters.Count < arity.Min || filterExpression.Parameters.Count > arity.Max))
+                Fail($"Wrong number of arguments for '{filterExpression.Name}' (given {filterExpression.Parameters.Count}, expected "
+                    + (arity.Min == arity.Max ? $"{arity.Min})" : $"{arity.Min} to {arity.Max})"));
+            return base.VisitFilterExpression(filterExpression);
+        }
+
+        private void CheckChain(Expression expression)
+        {
+            var count = 0;
+            for (var e = expression; e is FilterExpression f; e = f.Input) count++;
+            if (count > limits.MaxFiltersPerExpression) Fail($"an expression may apply at most {limits.MaxFiltersPerExpression} filters");
+        }
+
+        protected override Statement VisitOutputStatement(OutputStatement outputStatement)
+        {
+            CheckChain(outputStatement.Expression);
+            var raw = outputStatement.Expression is FilterExpression { Name: "raw" } last ? last : null;
+            _finalRaw = raw;
+            var reads = Reading(() => Visit(outputStatement.Expression));
+            _finalRaw = null;
+            Outputs.Add(new OutputInfo(reads, raw is not null, _offset));
+            return outputStatement;
+        }
+
+        protected override Statement VisitAssignStatement(AssignStatement assignStatement)
+        {
+            CheckChain(assignStatement.Value);
+            Assign(assignStatement.Identifier, Reading(() => Visit(assignStatement.Value)));
+            return assignStatement;
+        }
+
+        protected override Statement VisitCaptureStatement(CaptureStatement captureStatement)
+        {
+            Block(() => Assign(captureStatement.Identifier, Reading(() => Statements(captureStatement.Statements)), captured: true));
+            return captureStatement;
+        }
+
+        protected override Statement VisitForStatement(ForStatement forStatement)
+        {
+            // Counters kept across statements: never split them between the launch and the recipient.
+            _dynamic |= forStatement.OffsetIsContinue;
+            Block(() =>
+            {
+                Assign(forStatement.Identifier, Reading(() =>
+                {
+                    Visit(forStatement.Source);
+                    if (forStatement.Limit is not null) Visit(forStatement.Limit);
+                    if (forStatement.Offset is not null && !forStatement.OffsetIsContinue) Visit(forStatement.Offset);
+                }));
+                Statements(forStatement.Statements);
+                if (forStatement.Else is not null) Visit(forStatement.Else);
+            });
+            return forStatement;
+        }
+
+        protected override Statement VisitTableRowStatement(TableRowStatement tableRowStatement)
+        {
+            Block(() =>
+            {
+                Assign(tableRowStatement.Identifier, Reading(() =>
+                {
+                    Visit(tableRowStatement.Source);
+                    if (tableRowStatement.Limit is not null) Visit(tableRowStatement.Limit);
+                    if (tableRowStatement.Offset is not null) Visit(tableRowStatement.Offset);
+                    if (tableRowStatement.Cols is not null) Visit(tableRowStatement.Cols);
+                }));
+                Statements(tableRowStatement.Statements);
+            });
+            return tableRowStatement;
+        }
+
+        protected override Statement VisitIncrementStatement(IncrementStatement incrementStatement)
+        {
+            _dynamic = true;
+            Assign(incrementStatement.Identifier, []);
+            return incrementStatement;
+        }
+
+        protected override Statement VisitDecrementStatement(DecrementStatement decrementStatement)
+        {
+            _dynamic = true;
+            Assign(decrementStatement.Identifier, []);
+            return decrementStatement;
+        }
+
+        protected override Statement VisitCycleStatement(CycleStatement cycleStatement)
+        {
+            _dynamic = true;
+            return base.VisitCycleStatement(cycleStatement);
+        }
+
+        protected override Statement VisitIfStatement(IfStatement ifStatement)
+        {
+            Block(() =>
+            {
+                CheckConditions(ifStatement.Condition);
+                foreach (var elseIf in ifStatement.ElseIfs) CheckConditions(elseIf.Condition);
+                base.VisitIfStatement(ifStatement);
+            });
+            return ifStatement;
+        }
+
+        protected override Statement VisitUnlessStatement(UnlessStatement unlessStatement)
+        {
+            Block(() =>
+            {
+                CheckConditions(unlessStatement.Condition);
+                base.VisitUnlessStatement(unlessStatement);
+            });
+            return unlessStatement;
+        }
+
+        protected override Statement VisitCaseStatement(CaseStatement caseStatement)
+        {
+            Block(() => base.VisitCaseStatement(caseStatement));
+            return caseStatement;
+        }
+
+        /// <summary>Each and/or is a level of recursion when the condition is evaluated.</summary>
+        private void CheckConditions(Expression condition)
+        {
+            static int Count(Expression e) => e is AndBinaryExpression or OrBinaryExpression
+                ? 1 + Count(((BinaryExpression)e).Left) + Count(((BinaryExpression)e).Right)
+                : 0;
+            if (Count(condition) >= limits.MaxConditionsPerTag)
+                Fail($"a condition may combine at most {limits.MaxConditionsPerTag} parts with 'and'/'or'");
+        }
+
+        protected override Statement VisitIncludeStatement(IncludeStatement includeStatement)
+        {
+            Fail("'include' is not supported; use 'render', which keeps the snippet's variables separate");
+            return includeStatement;
+        }
+
+        protected override Statement VisitRenderStatement(RenderStatement renderStatement)
+        {
+            if (renderStatement.With is not null) Visit(renderStatement.With);
+            if (renderStatement.For is not null) Visit(renderStatement.For);
+            foreach (var argument in renderStatement.AssignStatements) Visit(argument.Value);
+            var problem = compiler.CompileSnippet(renderStatement.Path, Errors);
+            if (problem is not null) Fail(problem);
+            else if (compiler._snippets[renderStatement.Path].PerRecipient) _dynamic = true;
+            return renderStatement;
+        }
     }
 
-    private static string Clean(Exception e) => e is LiquidException
-        ? e.Message.Replace("Liquid syntax error: ", "", StringComparison.Ordinal)
-        : string.Format(CultureInfo.InvariantCulture, "the template could not be parsed here ({0})", e.GetType().Name);
+    /// <summary>
+    /// Rebuilds the parsed statements with what rendering needs: the escaping filter on HTML outputs, each statement
+    /// wrapped with its place, and <c>render</c> bound to the kit's parsed snippet.
+    /// </summary>
+    private sealed class Rewriter(LineMap lines, bool html, HashSet<string> captureOnly, IReadOnlyDictionary<string, CompiledTemplate> snippets) : AstRewriter
+    {
+        private LiquidPlace _place = lines.Place(0, "template");
+
+        public Statement Rewrite(Statement statement) => Visit(statement);
+
+        public override Statement Visit(Statement statement)
+        {
+            if (statement is null) return statement!;
+            var outer = _place;
+            if (statement.SourceOffset >= 0) _place = lines.Place(statement.SourceOffset, Label(statement));
+            var place = _place;
+            var rewritten = statement switch
+            {
+                RenderStatement render => new SnippetStatement(render, snippets[render.Path]),
+                OutputStatement output when html && NeedsEscaping(output.Expression) => new EscapedOutputStatement(output.Expression),
+                _ => base.Visit(statement),
+            };
+            _place = outer;
+            return statement is OutputStatement or AssignStatement or ForStatement or TableRowStatement or IfStatement or UnlessStatement
+                or CaseStatement or CaptureStatement or CycleStatement or IncrementStatement or DecrementStatement or RenderStatement
+                ? new LocatedStatement(rewritten, place)
+                : rewritten;
+        }
+
+        private static string Label(Statement statement) => statement switch
+        {
+            AssignStatement a => "assign " + a.Identifier,
+            ForStatement => "for",
+            TableRowStatement => "tablerow",
+            RenderStatement => "render",
+            CaptureStatement c => "capture " + c.Identifier,
+            _ => statement.GetType().Name,
+        };
+
+        /// <summary>Shopify templates that escape explicitly are not escaped twice; a capture was escaped as it was captured.</summary>
+        private bool NeedsEscaping(Expression expression) => expression switch
+        {
+            FilterExpression f => !EscapingFilters.Contains(f.Name),
+            MemberExpression { Segments: [IdentifierSegment only] } => !captureOnly.Contains(only.Identifier),
+            _ => true,
+        };
+    }
+}
+
+/// <summary>1-based line and column of an offset in one file.</summary>
+internal sealed class LineMap
+{
+    private readonly int[] _lineStarts;
+    private readonly string _file;
+
+    public LineMap(string source, string file)
+    {
+        _file = file;
+        var starts = new List<int> { 0 };
+        for (var i = 0; i < source.Length; i++) if (source[i] == '\n') starts.Add(i + 1);
+        _lineStarts = [.. starts];
+    }
+
+    public (int Line, int Column) At(int offset)
+    {
+        var line = Array.BinarySearch(_lineStarts, offset);
+        if (line < 0) line = ~line - 1;
+        return (line + 1, offset - _lineStarts[line] + 1);
+    }
+
+    public LiquidError Error(int offset, string message)
+    {
+        var (line, column) = At(offset);
+        return new LiquidError(_file, line, column, message);
+    }
+
+    public LiquidPlace Place(int offset, string statement)
+    {
+        var (line, column) = At(offset);
+        return new LiquidPlace(_file, line, column, statement);
+    }
 }

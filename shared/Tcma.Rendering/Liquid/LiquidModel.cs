@@ -1,6 +1,6 @@
 using System.Collections;
 using System.Globalization;
-using DotLiquid;
+using Fluid.Values;
 
 namespace Tcma.Rendering.Liquid;
 
@@ -18,9 +18,10 @@ public sealed class LiquidModel
     internal static readonly IReadOnlySet<string> PerRecipientRoots = new HashSet<string> { "recipient", "links" };
 
     private const int MaxDepth = 16;
-    internal Hash Values { get; }
+    /// <summary>The roots as Fluid values, built once: a render only looks them up, so a model can be shared by every email.</summary>
+    internal IReadOnlyDictionary<string, FluidValue> Values { get; }
 
-    private LiquidModel(Hash values) => Values = values;
+    private LiquidModel(Dictionary<string, FluidValue> values) => Values = values;
 
     public static LiquidModel Create(
         IReadOnlyDictionary<string, object?>? partner = null,
@@ -29,8 +30,19 @@ public sealed class LiquidModel
         IReadOnlyDictionary<string, object?>? recipient = null,
         IReadOnlyDictionary<string, object?>? links = null)
     {
-        var hash = new Hash();
-        void Put(string name, IReadOnlyDictionary<string, object?>? value) { if (value is not null) hash[name] = Plain(value, name, 0); }
+        var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
+        void Put(string name, IReadOnlyDictionary<string, object?>? value)
+        {
+            if (value is null) return;
+            try
+            {
+                hash[name] = Plain(value, 0);
+            }
+            catch (ModelValueException e)
+            {
+                throw new ArgumentException($"model value '{name}{e.Path}' {e.Reason}");
+            }
+        }
         Put("partner", partner);
         Put("vendor", vendor);
         Put("campaign", campaign);
@@ -43,47 +55,127 @@ public sealed class LiquidModel
     public static LiquidModel ForRecipient(IReadOnlyDictionary<string, object?>? recipient, IReadOnlyDictionary<string, object?>? links = null) =>
         Create(recipient: recipient, links: links);
 
+    /// <summary>
+    /// This model with the roots of <paramref name="other"/> added or replaced: a launch's model built once plus each
+    /// recipient's, for callers that render whole templates many times. Nothing is copied again.
+    /// </summary>
+    public LiquidModel With(LiquidModel other)
+    {
+        var hash = new Dictionary<string, FluidValue>(Values.Count + other.Values.Count, StringComparer.Ordinal);
+        foreach (var (key, value) in Values) hash[key] = value;
+        foreach (var (key, value) in other.Values) hash[key] = value;
+        return new LiquidModel(hash);
+    }
+
     /// <summary>The model without <c>recipient</c> and <c>links</c>: what a launch may share between all its emails.</summary>
     internal LiquidModel Shared()
     {
-        var hash = new Hash();
+        var hash = new Dictionary<string, FluidValue>(StringComparer.Ordinal);
         foreach (var (key, value) in Values)
             if (!PerRecipientRoots.Contains(key)) hash[key] = value;
         return new LiquidModel(hash);
     }
 
-    private static object? Plain(object? value, string path, int depth)
+    /// <summary>
+    /// Plain data to Fluid values. Only dictionaries, lists and scalars exist in the result, so Fluid's member access
+    /// never reaches a CLR object of ours (no <c>.Length</c>, no <c>.GetType</c>), whatever access strategy it has.
+    /// </summary>
+    private static FluidValue Plain(object? value, int depth)
     {
-        if (depth > MaxDepth) throw new ArgumentException($"model value '{path}' is nested more than {MaxDepth} deep");
+        // The path of a refused value is built only when one is refused (ModelValueException), never per value.
+        if (depth > MaxDepth) throw new ModelValueException($"is nested more than {MaxDepth} deep");
         switch (value)
         {
-            case null or string or bool or int or long or decimal or double or DateTimeOffset:
-                return value;
-            case short or byte or sbyte or ushort or uint:
-                return Convert.ToInt64(value, CultureInfo.InvariantCulture);
-            case float f:
-                return (double)f;
+            case null:
+                return NilValue.Instance;
+            case string s:
+                return StringValue.Create(s);
+            case bool b:
+                return BooleanValue.Create(b);
+            case int or long or decimal or short or byte or sbyte or ushort or uint:
+                return NumberValue.Create(Convert.ToDecimal(value, CultureInfo.InvariantCulture));
+            case double or float:
+                var real = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+                if (!double.IsFinite(real) || Math.Abs(real) > 7.9e27) throw new ModelValueException("is not a number a template can print");
+                return NumberValue.Create((decimal)real);
+            case DateTimeOffset d:
+                return DateTimeValue.Create(d);
             case DateTime d:
-                return d.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(d, TimeSpan.Zero) : new DateTimeOffset(d);
+                return DateTimeValue.Create(d.Kind == DateTimeKind.Unspecified ? new DateTimeOffset(d, TimeSpan.Zero) : new DateTimeOffset(d));
             case DateOnly d:
-                return new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+                return DateTimeValue.Create(new DateTimeOffset(d.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero));
             case Guid g:
-                return g.ToString();
+                return StringValue.Create(g.ToString());
             case IEnumerable<KeyValuePair<string, object?>> map:
-                var hash = new Hash();
-                foreach (var (k, v) in map) hash[k] = Plain(v, path + "." + k, depth + 1);
-                return hash;
+                var entries = map as IReadOnlyCollection<KeyValuePair<string, object?>> ?? map.ToList();
+                var keys = new string[entries.Count];
+                var values = new FluidValue[entries.Count];
+                var n = 0;
+                foreach (var (k, v) in entries)
+                {
+                    try
+                    {
+                        values[n] = Plain(v, depth + 1);
+                    }
+                    catch (ModelValueException e)
+                    {
+                        throw new ModelValueException(e.Reason, "." + k + e.Path);
+                    }
+                    keys[n++] = k;
+                }
+                return DictionaryValue.Create(keys.Length <= PlainMap.MaxScanned
+                    ? new PlainMap(keys, values)
+                    : new FluidValueDictionaryFluidIndexable(keys.Zip(values).ToDictionary(kv => kv.First, kv => kv.Second, StringComparer.Ordinal)));
             case IDictionary:
-                throw new ArgumentException($"model value '{path}' must be a dictionary with string keys and object values");
+                throw new ModelValueException("must be a dictionary with string keys and object values");
             case IEnumerable list:
-                var items = new List<object?>();
-                var i = 0;
-                foreach (var item in list) items.Add(Plain(item, $"{path}[{i++}]", depth + 1));
-                return items;
+                var items = new List<FluidValue>(list is ICollection counted ? counted.Count : 4);
+                foreach (var item in list)
+                {
+                    try
+                    {
+                        items.Add(Plain(item, depth + 1));
+                    }
+                    catch (ModelValueException e)
+                    {
+                        throw new ModelValueException(e.Reason, $"[{items.Count}]{e.Path}");
+                    }
+                }
+                return ArrayValue.Create(items);
             default:
-                throw new ArgumentException(
-                    $"model value '{path}' is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
+                throw new ModelValueException(
+                    $"is a {value.GetType().Name}; templates render over plain data only (dictionaries, lists, strings, numbers, booleans, dates)");
         }
+    }
+
+    /// <summary>
+    /// A small map as two arrays: a model dictionary rarely has more than a dozen keys, where a scan is as fast as
+    /// hashing and the arrays cost a third of a Dictionary (the whole model is copied for every whole render).
+    /// </summary>
+    private sealed class PlainMap(string[] keys, FluidValue[] values) : IFluidIndexable
+    {
+        public const int MaxScanned = 16;
+
+        public int Count => keys.Length;
+        public IEnumerable<string> Keys => keys;
+
+        public bool TryGetValue(string name, out FluidValue value)
+        {
+            for (var i = 0; i < keys.Length; i++)
+                if (string.Equals(keys[i], name, StringComparison.Ordinal))
+                {
+                    value = values[i];
+                    return true;
+                }
+            value = NilValue.Instance;
+            return false;
+        }
+    }
+
+    private sealed class ModelValueException(string reason, string path = "") : Exception(reason)
+    {
+        public string Reason { get; } = reason;
+        public string Path { get; } = path;
     }
 }
 

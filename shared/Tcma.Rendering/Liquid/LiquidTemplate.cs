@@ -1,5 +1,5 @@
-using System.Globalization;
-using DotLiquid;
+using Fluid;
+using Fluid.Values;
 
 namespace Tcma.Rendering.Liquid;
 
@@ -11,17 +11,17 @@ public sealed record LiquidParseResult(LiquidTemplate? Template, IReadOnlyList<L
 
 /// <summary>
 /// A vendor's Liquid template, validated and compiled once, then rendered any number of times from any number of
-/// threads. Each render gets its own DotLiquid context, so nothing assigned in one render is visible in the next.
+/// threads. Each render gets its own Fluid context, so nothing assigned in one render is visible in the next.
 /// </summary>
 public sealed class LiquidTemplate
 {
     private readonly CompiledTemplate _main;
-    private readonly IReadOnlyDictionary<string, CompiledTemplate> _snippets;
+    /// <summary>The last render's length, so the next starts with a buffer that fits (a race only costs a regrowth).</summary>
+    private int _lastLength;
 
-    private LiquidTemplate(CompiledTemplate main, IReadOnlyDictionary<string, CompiledTemplate> snippets, LiquidContentKind kind, LiquidLimits limits)
+    private LiquidTemplate(CompiledTemplate main, LiquidContentKind kind, LiquidLimits limits)
     {
         _main = main;
-        _snippets = snippets;
         Kind = kind;
         Limits = limits;
     }
@@ -48,16 +48,16 @@ public sealed class LiquidTemplate
         var main = compiler.Compile(source, fileName, errors);
         return main is null || errors.Count > 0
             ? new LiquidParseResult(null, errors.Count > 0 ? errors : [new LiquidError(fileName, 1, 1, "the template could not be compiled")])
-            : new LiquidParseResult(new LiquidTemplate(main, compiler.Snippets, kind, limits), []);
+            : new LiquidParseResult(new LiquidTemplate(main, kind, limits), []);
     }
 
     /// <summary>Renders the whole template for one model.</summary>
     public RenderResult Render(LiquidModel model, RenderOptions? options = null)
     {
         options ??= new RenderOptions();
-        return Run(options, options.CancellationToken, [new Hash(), model.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
+        return Run(options, options.CancellationToken, model, null, 1024, (context, output) =>
         {
-            foreach (var node in _main.Nodes) _main.RenderNode(node, context, writer);
+            foreach (var node in _main.Nodes) Sync(node.Statement.WriteToAsync(output, NullEncoder.Default, context));
         });
     }
 
@@ -71,24 +71,24 @@ public sealed class LiquidTemplate
         // Whatever the caller passes, one recipient's data must never be baked into every email of the launch.
         launch = launch.Shared();
         var parts = new List<LaunchPart>();
-        var result = Run(options, options.CancellationToken, [new Hash(), launch.Values], Limits.MaxOutputChars, 1024, (context, writer) =>
+        var result = Run(options, options.CancellationToken, launch, null, 1024, (context, output) =>
         {
-            var builder = writer.GetStringBuilder();
             var staticFrom = 0;
             foreach (var node in _main.Nodes)
             {
                 if (!node.PerRecipient)
                 {
-                    _main.RenderNode(node, context, writer);
+                    Sync(node.Statement.WriteToAsync(output, NullEncoder.Default, context));
                     continue;
                 }
-                if (builder.Length > staticFrom) parts.Add(new LaunchPart(builder.ToString(staticFrom, builder.Length - staticFrom), null, null));
-                staticFrom = builder.Length;
+                if (output.Length > staticFrom) parts.Add(new LaunchPart(output.Substring(staticFrom), null, null));
+                staticFrom = output.Length;
                 // What the launch-level statements assigned so far: the recipient statement reads exactly these.
-                var snapshot = context.Scopes[^1].ToDictionary(kv => kv.Key, kv => kv.Value);
+                var scope = context.LocalScope;
+                var snapshot = scope.Properties.Select(name => (name, scope.GetValue(name))).ToArray();
                 parts.Add(new LaunchPart(null, node, snapshot));
             }
-            if (builder.Length > staticFrom) parts.Add(new LaunchPart(builder.ToString(staticFrom, builder.Length - staticFrom), null, null));
+            if (output.Length > staticFrom) parts.Add(new LaunchPart(output.Substring(staticFrom), null, null));
         });
         return result.Succeeded
             ? new LaunchPreparation(new LaunchTemplate(this, launch, options, parts), null)
@@ -97,53 +97,52 @@ public sealed class LiquidTemplate
 
     internal RenderResult RenderLaunch(LaunchTemplate launch, LiquidModel recipient, CancellationToken cancellationToken)
     {
-        return Run(launch.Options, cancellationToken, [new Hash(), recipient.Values, launch.Model.Values], Limits.MaxOutputChars, launch.StaticLength + 256, (context, writer) =>
+        return Run(launch.Options, cancellationToken, launch.Model, recipient, launch.StaticLength + 256, (context, output) =>
         {
-            var scope = context.Scopes[^1];
             foreach (var part in launch.Parts)
             {
                 if (part.Text is not null)
                 {
-                    writer.Write(part.Text);
+                    output.Write(part.Text);
                     continue;
                 }
-                foreach (var (key, value) in part.Snapshot!) scope[key] = value;
-                _main.RenderNode(part.Node!, context, writer);
+                foreach (var (name, value) in part.Snapshot!) context.SetValue(name, value);
+                Sync(part.Node!.Statement.WriteToAsync(output, NullEncoder.Default, context));
             }
         });
     }
 
-    private RenderResult Run(RenderOptions options, CancellationToken cancellationToken, List<Hash> environments, int maxChars, int capacity, Action<Context, LimitedWriter> body)
+    /// <summary>Our statements and filters never await anything; a pending task would be a bug, not a template problem.</summary>
+    private static void Sync(ValueTask<Fluid.Ast.Completion> task)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Limits.RenderTimeout);
-        var state = new RenderState(options, _snippets, timeout.Token, Limits);
-        var registers = new Hash { [RenderState.Key] = state };
-        var context = new Context(environments, new Hash(), registers, ErrorsOutputMode.Rethrow, Limits.MaxIterationsPerLoop, CultureInfo.InvariantCulture, timeout.Token)
-        {
-            SyntaxCompatibilityLevel = SyntaxCompatibility.DotLiquid22a,
-        };
-        SharedStrainer.Attach(context);
-        using var writer = new LimitedWriter(maxChars);
-        writer.GetStringBuilder().EnsureCapacity(Math.Min(capacity, maxChars));
+        if (!task.IsCompletedSuccessfully) task.AsTask().GetAwaiter().GetResult();
+    }
+
+    private RenderResult Run(RenderOptions options, CancellationToken cancellationToken, LiquidModel model, LiquidModel? recipient, int capacity,
+        Action<LiquidRenderContext, LimitedOutput> body)
+    {
+        var context = new LiquidRenderContext(options, Limits, cancellationToken);
+        foreach (var (name, value) in model.Values) context.SetValue(name, value);
+        if (recipient is not null) foreach (var (name, value) in recipient.Values) context.SetValue(name, value);
+        using var output = new LimitedOutput(Limits.MaxOutputChars, Math.Max(capacity, _lastLength + 64));
         try
         {
-            body(context, writer);
-            return RenderResult.Ok(writer.ToString());
+            // The model sits in the root scope, which a snippet sees; the template's own variables live in a scope
+            // of their own, which it does not.
+            using var scope = context.EnterScope();
+            body(context, output);
+            _lastLength = output.Length;
+            return RenderResult.Ok(output.ToString());
         }
-        catch (LiquidRenderException e)
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not (OutOfMemoryException or InsufficientExecutionStackException))
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            return RenderResult.Failed(e.Error);
-        }
-        catch (OutputLimitException e)
-        {
-            return RenderResult.Failed(new LiquidError(FileName, 1, 1, e.Message));
+            var at = context.At ?? new LiquidPlace(FileName, 1, 1, "template");
+            return RenderResult.Failed(new LiquidError(at.File, at.Line, at.Column, LiquidRenderErrors.Describe(e, context, at)));
         }
     }
 }
 
-internal sealed record LaunchPart(string? Text, CompiledNode? Node, IReadOnlyDictionary<string, object>? Snapshot);
+internal sealed record LaunchPart(string? Text, CompiledNode? Node, (string Name, FluidValue Value)[]? Snapshot);
 
 public sealed record LaunchPreparation(LaunchTemplate? Launch, LiquidError? Error)
 {

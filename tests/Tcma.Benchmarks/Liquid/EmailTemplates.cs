@@ -1,6 +1,6 @@
 namespace Tcma.Benchmarks.Liquid;
 
-/// <summary>A realistic launch email: the same 60 lines for both engines, differing only in the filters DotLiquid lacks.</summary>
+/// <summary>A realistic launch email: the same 60 lines for every engine, differing only in the filters plain Liquid lacks.</summary>
 internal static class EmailTemplates
 {
     public static readonly Dictionary<string, object?> Partner = new()
@@ -18,7 +18,7 @@ internal static class EmailTemplates
         ["ends_at"] = new DateTimeOffset(2026, 12, 31, 23, 0, 0, TimeSpan.Zero),
         ["products"] = Enumerable.Range(1, 6).Select(i => (object?)new Dictionary<string, object?>
         {
-            ["name"] = "Product " + i, ["price"] = 99.5m * i, ["available"] = i % 4 != 0, ["url"] = "https://contoso.example/p/" + i,
+            ["name"] = "Product " + i, ["price"] = 9950 * i, ["available"] = i % 4 != 0, ["url"] = "https://contoso.example/p/" + i,
             ["image"] = $"https://cdn.example/p/{i}.png", ["badge"] = i == 1 ? "New" : null,
         }).ToList(),
     };
@@ -88,9 +88,12 @@ internal static class EmailTemplates
         .Replace("TRACKED", "{{ product.url | track: product.name }}")
         .Replace("ENDS", "{{ campaign.ends_at | date: '%-d %B %Y' }}");
 
-    /// <summary>Plain DotLiquid needs explicit escaping and has no money/track: nearest standard filters instead.</summary>
-    public static readonly string PlainDotLiquid = System.Text.RegularExpressions.Regex.Replace(Body, @"\{\{ (recipient\.\w+|partner\.\w+) \}\}", "{{ $1 | escape }}")
-        .Replace("PRICE", "{{ product.price | round: 2 | prepend: '€' }}")
+    /// <summary>
+    /// Plain Liquid (the baseline) needs explicit escaping and has no track; prices in cents as money takes
+    /// them, printed with standard filters.
+    /// </summary>
+    public static readonly string Plain = System.Text.RegularExpressions.Regex.Replace(Body, @"\{\{ (recipient\.\w+|partner\.\w+) \}\}", "{{ $1 | escape }}")
+        .Replace("PRICE", "{{ product.price | divided_by: 100.0 | round: 2 | prepend: '€' }}")
         .Replace("TRACKED", "{{ product.url | append: '?utm_source=acme-it&utm_medium=email' | escape }}")
-        .Replace("ENDS", "{{ campaign.ends_at | date: 'd MMMM yyyy' }}");
+        .Replace("ENDS", "{{ campaign.ends_at | date: '%-d %B %Y' }}");
 }

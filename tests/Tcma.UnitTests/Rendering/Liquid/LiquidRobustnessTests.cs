@@ -12,6 +12,10 @@ public class LiquidRobustnessTests
         "'", "\"", "\n", " assign a = ", " raw ", " endraw ", " comment ", " endcomment ", " liquid ", " echo ", " render 'box' ",
         "#", " recipient.first_name ", " partner.name ", " a ", " == ", " and ", ":", ",", " default: ", " date: '%Y' ", "<b>", "x",
         " case ", " when ", " capture c ", " endcapture ", " cycle 'a','b' ", " increment n ", " (1..", ") ", "[", "]", " break ",
+        // Fluid's grammar beyond the basics.
+        " with ", " as ", " offset: continue ", " reversed ", " tablerow ", " endtablerow ", " cols: ", " elsif ", " or ", " nil ", " empty ",
+        " money ", " track ", " split: ',' ", " where: 'a' ", " slice: 1, 2 ", " plus: 'x' ", " divided_by: 0 ", " forloop.index ", " ifchanged ",
+        " endifchanged ", " include 'x' ", "{% for p in campaign.products %}", "{{ p.name | escape }}", "{% render 'box' for campaign.products as p %}",
     ];
 
     [Fact]

@@ -89,14 +89,19 @@ public class LiquidSyntaxTests
         Assert.Equal("dimanche 15 mars 2026, 00:30", Render("{{ 'now' | date: '%A %-d %B %Y, %H:%M' }}", kind: LiquidContentKind.Text, options: paris));
         Assert.Equal("Saturday 14 March 2026 11:30 PM", Render("{{ 'now' | date: '%A %-d %B %Y %I:%M %p' }}", kind: LiquidContentKind.Text));
         Assert.Equal("2026-01-02", Render("{{ '2026-01-02T10:00:00Z' | date: '%F' }}", kind: LiquidContentKind.Text));
+        // As Shopify prints it: the zone's abbreviation, summer time included.
+        Assert.Equal("11:00 CET|12:00 CEST", Render("{{ '2026-01-02T10:00:00Z' | date: '%H:%M %Z' }}|{{ '2026-07-02T10:00:00Z' | date: '%H:%M %Z' }}",
+            kind: LiquidContentKind.Text, options: paris));
     }
 
     [Fact]
-    public void Money_uses_the_partners_currency_and_locale()
+    public void Money_takes_cents_as_in_shopify_and_uses_the_partners_currency_and_locale()
     {
-        Assert.Equal("1.234,50 €", Render("{{ 1234.5 | money }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
-        Assert.Equal("$1,234.50", Render("{{ 1234.5 | money }}", kind: LiquidContentKind.Text, options: Options("en-US", currency: "USD")));
-        Assert.Equal("1,234.50", Render("{{ 1234.5 | money_without_currency }}", kind: LiquidContentKind.Text));
+        Assert.Equal("1.234,50 €", Render("{{ 123450 | money }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
+        Assert.Equal("$1,234.50", Render("{{ 123450 | money }}", kind: LiquidContentKind.Text, options: Options("en-US", currency: "USD")));
+        Assert.Equal("1,234.50", Render("{{ 123450 | money_without_currency }}", kind: LiquidContentKind.Text));
+        // Numbers outside money print as Liquid prints them, whatever the partner's language.
+        Assert.Equal("1234.5", Render("{{ 1234.5 }}", kind: LiquidContentKind.Text, options: Options("de-DE", currency: "EUR")));
     }
 
     [Fact]
