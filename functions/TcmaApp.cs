@@ -7,6 +7,7 @@ using Tcma.Functions.Leads;
 using Tcma.Functions.Mdf;
 using Tcma.Functions.Operations;
 using Tcma.Functions.Partners;
+using Tcma.Functions.Portal;
 using Tcma.Functions.Rendering;
 using Tcma.Functions.Syndication;
 using Tcma.Functions.Web;
@@ -44,6 +45,7 @@ public static class TcmaApp
         builder.AddMdfRoi();
         builder.AddSocialPublishing();
         builder.AddLaunches();
+        builder.AddPartnerPortal();
         return builder;
     }
 
@@ -69,6 +71,7 @@ public static class TcmaApp
         app.MapMdfRoi();
         app.MapSocialAccounts();
         app.MapLaunches();
+        app.MapPartnerPortal();
         return app;
     }
 }

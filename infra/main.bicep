@@ -47,6 +47,8 @@ param tables array = [
   'MdfRequests'
   'Launches'
   'OutboxEmails'
+  'PartnerContacts'
+  'PartnerSessions'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -63,6 +65,7 @@ param queues array = [
   'crm-webhooks'
   'mdf-commands'
   'launch-work'
+  'partner-signins'
 ]
 
 @description('Blob containers the app uses.')

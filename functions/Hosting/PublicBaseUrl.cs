@@ -10,7 +10,7 @@ public static class PublicBaseUrl
 {
     public const string Setting = "PublicBaseUrl";
 
-    private static readonly string[] Sections = ["Email", "Launches", "Leads", "Mdf", "Mdf:Expiry", "Syndication"];
+    private static readonly string[] Sections = ["Email", "Launches", "Leads", "Mdf", "Mdf:Expiry", "Syndication", "PartnerPortal"];
 
     public static WebApplicationBuilder AddPublicBaseUrl(this WebApplicationBuilder builder)
     {

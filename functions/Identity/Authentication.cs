@@ -15,6 +15,8 @@ public static class Schemes
     public const string AppService = "AppService";
     public const string ApiKey = "ApiKey";
     public const string PartnerLink = "PartnerLink";
+    /// <summary>The partner portal session cookie; consulted only on partner paths, so it never reaches the console.</summary>
+    public const string PartnerSession = "PartnerSession";
     /// <summary>The cookie the Development sign-in page issues; never consulted outside Development.</summary>
     public const string DevCookie = "TcmaDev";
     /// <summary>Nobody: used for the error page, which must render even when signing in is what failed.</summary>
@@ -32,8 +34,10 @@ public static class Schemes
         var authorization = request.Headers.Authorization.ToString();
         if (request.Headers.ContainsKey(ApiKeyHeader) || authorization.StartsWith("Bearer " + ApiKeySecret.Prefix, StringComparison.Ordinal))
             return ApiKey;
-        if (request.Query.ContainsKey(LinkQuery) || request.Headers.ContainsKey(LinkHeader))
+        if (LinkOf(request) is not null)
             return PartnerLink;
+        // Partner paths know only partners; vendor paths never look at the partner cookie. Neither session grants the other anything.
+        if (IsPartnerPath(request.Path)) return PartnerSession;
         var services = context.RequestServices;
         if (AppServiceAuthentication.IsTrusted(services.GetRequiredService<IConfiguration>()))
             return AppService;
@@ -42,13 +46,31 @@ public static class Schemes
 
     internal static bool IsApi(HttpRequest request) => request.Path.StartsWithSegments("/api");
 
+    /// <summary>The partner's side of the app: the portal pages and the partner APIs.</summary>
+    public static bool IsPartnerPath(PathString path) => path.StartsWithSegments("/partner") || path.StartsWithSegments("/api/partner");
+
+    /// <summary>The signed link a request carries, in the query (emailed links, form actions) or the header (the launch page's calls).</summary>
+    public static string? LinkOf(HttpRequest request)
+    {
+        var token = request.Query[LinkQuery].ToString();
+        return token.Length > 0 ? token : request.Headers[LinkHeader].ToString() is { Length: > 0 } h ? h : null;
+    }
+
+    /// <summary>Only local paths of the partner portal: an open redirect would let a phishing link bounce through our sign-in.</summary>
+    public static string PartnerReturnUrl(string? url) =>
+        IdentityEndpoints.IsLocal(url) && (url == "/partner" || url!.StartsWith("/partner/", StringComparison.Ordinal) || url.StartsWith("/partner?", StringComparison.Ordinal))
+            && !url.StartsWith("/partner/signin", StringComparison.Ordinal)
+            ? url : "/partner";
+
     /// <summary>APIs get a 401 ProblemDetails; pages go to the sign-in page (or, for partner pages, the invalid-link page).</summary>
     internal static Task ChallengeAsync(HttpContext context)
     {
         if (IsApi(context.Request))
             return TypedResults.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Authentication required").ExecuteAsync(context);
         if (context.Request.Path.StartsWithSegments("/partner"))
-            return Redirect(context, "/partner/link-invalid");
+            return Redirect(context, LinkOf(context.Request) is not null
+                ? "/partner/link-invalid"
+                : "/partner/signin?returnUrl=" + UrlEncoder.Default.Encode(context.Request.PathBase + context.Request.Path + context.Request.QueryString));
         return Redirect(context, "/signin?returnUrl=" + UrlEncoder.Default.Encode(context.Request.PathBase + context.Request.Path + context.Request.QueryString));
     }
 
@@ -163,11 +185,51 @@ public sealed class PartnerLinkAuthentication(
             Logger.LogError(e, "Partner link refused: token signing keys are not configured");
             return Task.FromResult(AuthenticateResult.Fail("token keys not configured"));
         }
-        // Any purpose may carry a partner in; each endpoint checks the purpose it needs (and consumes single-use ones).
+        // Any partner purpose may carry a partner in; each endpoint checks the purpose it needs (and consumes single-use ones).
+        // Sign-in links and session cookies name no partner, so they are never taken for one.
         var purpose = LinkTokens.PeekPurpose(token);
+        if (purpose is not null && TokenPurposes.NotPartnerLinks.Contains(purpose)) return Task.FromResult(AuthenticateResult.NoResult());
         var result = purpose is null ? TokenVerification.Fail(TokenFailure.Malformed) : tokens.Verify(token, purpose);
         return Task.FromResult(result.IsValid
             ? AuthenticateResult.Success(new AuthenticationTicket(TcmaClaims.Partner(Scheme.Name, result.Token!), Scheme.Name))
             : AuthenticateResult.Fail("invalid link"));
+    }
+}
+
+/// <summary>
+/// A partner signed in to the portal: the session cookie names a row, checked with the partner on every request (see
+/// <see cref="PartnerSessions"/>). A form or script posting with it must come from our own pages: a request that says it
+/// comes from another site is refused, whatever the cookie's SameSite rule let through.
+/// </summary>
+public sealed class PartnerSessionAuthentication(
+    IOptionsMonitor<AuthenticationSchemeOptions> options, ILoggerFactory logger, UrlEncoder encoder, IServiceProvider services)
+    : TcmaAuthenticationHandler(options, logger, encoder)
+{
+    protected override async Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Cookies.ContainsKey(PartnerSessions.CookieName)) return AuthenticateResult.NoResult();
+        if (!HttpMethods.IsGet(Request.Method) && !HttpMethods.IsHead(Request.Method) && IsCrossSite(Request))
+            return AuthenticateResult.Fail("a session request from another site");
+        PartnerSessions.Validated validated;
+        try
+        {
+            validated = await services.GetRequiredService<PartnerSessions>().ValidateAsync(Context, Context.RequestAborted);
+        }
+        catch (OptionsValidationException e)
+        {
+            Logger.LogError(e, "Partner session refused: token signing keys are not configured");
+            return AuthenticateResult.Fail("token keys not configured");
+        }
+        if (validated.Session is not { } session) return AuthenticateResult.Fail(validated.Refusal ?? "no session");
+        return AuthenticateResult.Success(new AuthenticationTicket(
+            TcmaClaims.PartnerSession(Scheme.Name, session, validated.Partner!.CompanyName), Scheme.Name));
+    }
+
+    internal static bool IsCrossSite(HttpRequest request)
+    {
+        if (request.Headers["Sec-Fetch-Site"].ToString() is "cross-site") return true;
+        var origin = request.Headers.Origin.ToString();
+        if (origin.Length == 0 || origin == "null") return origin == "null";
+        return !Uri.TryCreate(origin, UriKind.Absolute, out var uri) || !string.Equals(uri.Authority, request.Host.Value, StringComparison.OrdinalIgnoreCase);
     }
 }

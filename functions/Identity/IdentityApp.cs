@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Tcma.Functions.Hosting;
 using Tcma.Functions.Web;
 using Tcma.Storage;
 using Tcma.Storage.Identity;
@@ -18,6 +19,12 @@ public static class IdentityApp
         services.AddSingleton<VendorUserStore>();
         services.AddSingleton<TokenUseStore>();
         services.AddSingleton<LinkTokens>();
+        services.AddSingleton<PartnerSessionStore>();
+        services.AddSingleton<PartnerSessions>();
+        services.AddSingleton<PartnerSignIn>();
+        services.TryAddSingleton<Tcma.Storage.Leads.RateLimitStore>();
+        services.AddOptions<PartnerPortalOptions>().BindConfiguration(PartnerPortalOptions.Section);
+        services.AddFunction(new FunctionDefinition(PartnerSignIn.FunctionName, new QueueFunctionTrigger(PartnerSignIn.Queue), PartnerSignIn.HandleAsync));
         services.AddMemoryCache();
         services.AddProblemDetails();
 
@@ -34,6 +41,7 @@ public static class IdentityApp
             .AddScheme<AuthenticationSchemeOptions, AppServiceAuthentication>(Schemes.AppService, null)
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthentication>(Schemes.ApiKey, null)
             .AddScheme<AuthenticationSchemeOptions, PartnerLinkAuthentication>(Schemes.PartnerLink, null)
+            .AddScheme<AuthenticationSchemeOptions, PartnerSessionAuthentication>(Schemes.PartnerSession, null)
             .AddCookie(Schemes.DevCookie, o =>
             {
                 o.Cookie.Name = "tcma.dev";
@@ -57,10 +65,19 @@ public static class IdentityApp
             ? answer405(context)
             : next(context));
         app.UseAuthentication();
+        // A partner page opened from any partner's emailed link opens (or keeps) that partner's portal session.
+        // Resolved only for such a request: the token service refuses to exist while keys are not configured.
+        app.Use(async (context, next) =>
+        {
+            if (context.User.Identity?.AuthenticationType == Schemes.PartnerLink && HttpMethods.IsGet(context.Request.Method))
+                await context.RequestServices.GetRequiredService<PartnerSessions>().OpenFromLinkAsync(context, context.RequestAborted);
+            await next(context);
+        });
         app.UseAuthorization();
         app.UseAntiforgery();
         app.MapApiKeys();
         app.MapSignIn();
+        app.MapPartnerSessions();
         return app;
     }
 }

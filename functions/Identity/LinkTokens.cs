@@ -36,6 +36,10 @@ public sealed class LinkTokens(IOptions<TokenOptions> options, TokenUseStore use
     public string Create(string purpose, string subject, string vendorId, TimeSpan lifetime) =>
         signer.Sign(purpose, subject, vendorId, clock.GetUtcNow() + lifetime);
 
+    /// <summary>A token whose nonce the caller chooses: a session's id, an invitation's id, so the token names that row.</summary>
+    public string Create(string purpose, string subject, string vendorId, DateTimeOffset expiresAt, string nonce) =>
+        signer.Sign(purpose, subject, vendorId, expiresAt, nonce);
+
     public TokenVerification Verify(string? token, string purpose)
     {
         var result = signer.Verify(token, purpose, clock.GetUtcNow());

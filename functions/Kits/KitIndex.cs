@@ -36,7 +36,25 @@ public sealed record KitAssetView(string Id, string Name);
 public sealed record KitVersionView(
     string KitId, string Version, string Name, string Description, string VendorName, KitStatus Status,
     string UploadedBy, DateTimeOffset UploadedAt, string? PublishedBy, DateTimeOffset? PublishedAt, string? RecalledBy, DateTimeOffset? RecalledAt,
-    KitTargetingView Targeting, string WhoCanLaunch, IReadOnlyList<KitAssetView> Images, IReadOnlyList<KitAssetView> Emails, int Files, long Bytes);
+    KitTargetingView Targeting, string WhoCanLaunch, IReadOnlyList<KitAssetView> Images, IReadOnlyList<KitAssetView> Emails, int Files, long Bytes)
+{
+    /// <summary>What the partner portal's library lists and filters by; null for versions indexed before it kept them.</summary>
+    public KitLibraryFacts? Library { get; init; }
+    /// <summary>What the upload found worth a look without refusing the kit (an email that cannot promise the partner logo shows).</summary>
+    public IReadOnlyList<KitProblemView> Warnings { get; init; } = [];
+}
+
+/// <summary>A kit version's facts for the campaign library: languages, topics, channels, and the image its card shows.</summary>
+public sealed record KitLibraryFacts(IReadOnlyList<string> Languages, IReadOnlyList<string> Topics, IReadOnlyList<string> Channels, string? CardImage)
+{
+    public static KitLibraryFacts From(KitManifest m) => new(m.Languages, m.Topics, ChannelsOf(m), m.Content.Images.FirstOrDefault()?.Id);
+
+    /// <summary>Where the kit reaches people, in the words partners filter by.</summary>
+    public static IReadOnlyList<string> ChannelsOf(KitManifest m) =>
+        (m.Content.Emails.Count > 0 ? ["Email"] : Array.Empty<string>())
+            .Concat(m.Content.Social.Select(s => s.Network.ToString()).Distinct())
+            .Concat(m.Content.LandingPage is null ? [] : ["Landing page"]).ToList();
+}
 
 /// <summary>A kit with its versions, newest upload first.</summary>
 public sealed record KitView(string KitId, string Name, IReadOnlyList<KitVersionView> Versions);
@@ -85,7 +103,8 @@ public sealed class KitIndex(StorageAccount storage)
 
     private sealed record Summary(
         string KitId, string Version, string Name, string Description, string VendorName, KitTargetingView Targeting,
-        IReadOnlyList<KitAssetView> Images, IReadOnlyList<KitAssetView> Emails, int Files, long Bytes);
+        IReadOnlyList<KitAssetView> Images, IReadOnlyList<KitAssetView> Emails, int Files, long Bytes,
+        KitLibraryFacts? Library = null, IReadOnlyList<KitProblemView>? Warnings = null);
 
     public static string RowKey(string kitId, string version) => $"{TableKeys.Check(kitId, "kit id")}|{TableKeys.Check(version, "kit version")}";
 
@@ -100,7 +119,11 @@ public sealed class KitIndex(StorageAccount storage)
             _ => "Nobody yet: publish this version to make it launchable.",
         };
         return new(s.KitId, s.Version, s.Name, s.Description, s.VendorName, status, row.UploadedBy, row.UploadedAt,
-            row.PublishedBy, row.PublishedAt, row.RecalledBy, row.RecalledAt, s.Targeting, who, s.Images, s.Emails, s.Files, s.Bytes);
+            row.PublishedBy, row.PublishedAt, row.RecalledBy, row.RecalledAt, s.Targeting, who, s.Images, s.Emails, s.Files, s.Bytes)
+        {
+            Library = s.Library,
+            Warnings = s.Warnings ?? [],
+        };
     }
 
     /// <summary>
@@ -113,7 +136,8 @@ public sealed class KitIndex(StorageAccount storage)
             KitTargetingView.From(manifest.Targeting),
             manifest.Content.Images.Select(i => new KitAssetView(i.Id, i.Name ?? i.Id)).ToList(),
             manifest.Content.Emails.Select(e => new KitAssetView(e.Id, e.Name ?? e.Id)).ToList(),
-            files.Files.Count, files.TotalBytes), Json);
+            files.Files.Count, files.TotalBytes, KitLibraryFacts.From(manifest),
+            EmailLogoCheck.Warnings(manifest, files).Select(w => new KitProblemView(w.File, w.Place, w.Message)).ToList()), Json);
         var table = await storage.TableAsync(TableName, ct);
         var result = await table.UpdateAsync<Row>(TableKeys.Check(vendorId, "vendor id"), RowKey(manifest.Id, manifest.Version), current =>
             current is null || (current.KitStatus == KitStatus.Storing && now - current.UploadedAt > AbandonedAfter)

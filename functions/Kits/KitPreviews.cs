@@ -64,7 +64,8 @@ public sealed class KitPreviews(ImageRenderer renderer, TimeProvider clock)
     public IReadOnlyList<KitProblem> Check(KitManifest manifest, KitFiles files, CancellationToken ct = default)
     {
         var brand = SamplePartner.Profile;
-        var kit = new InMemoryKitFiles("upload", files.Files);
+        // The renderer caches fonts, pictures and drawn layers by version and name: each upload's files are their own version.
+        var kit = new InMemoryKitFiles($"upload-{files.Fingerprint()}", files.Files);
         var problems = new List<KitProblem>();
         string Text(string path) => files.Files.TryGetValue(path, out var bytes) ? Encoding.UTF8.GetString(bytes) : "";
         var inputs = new Dictionary<string, string>(RenderService.CampaignInputs(manifest))

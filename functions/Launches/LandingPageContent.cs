@@ -13,7 +13,11 @@ using Tcma.Storage.Rendering;
 namespace Tcma.Functions.Launches;
 
 /// <summary>A form field as the landing page shows it; Value is what the visitor typed (kept after an error).</summary>
-public sealed record LandingPageField(string Name, string Label, string Type, bool Required, IReadOnlyList<string> Options, int MaxLength);
+public sealed record LandingPageField(string Name, string Label, string Type, bool Required, IReadOnlyList<string> Options, int MaxLength)
+{
+    /// <summary>A country picked from the list of those a lead may have (<see cref="Tcma.Domain.Countries"/>).</summary>
+    public const string CountryType = "country";
+}
 
 /// <summary>
 /// One partner's co-branded landing page for one kit: the kit's page rendered for the partner's brand, cut where the
@@ -60,10 +64,20 @@ public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDi
         if (version is null) return null;
         var edits = launch?.Version == version.Version ? launch.Edits : null;
         var kit = await kits.GetAsync(vendorId, kitId, version.Version, ct);
-        if (kit?.Manifest.Content.LandingPage is not { } landing) return null;
+        if (kit?.Manifest.Content.LandingPage is null) return null;
         var brand = await brands.GetAsync(vendorId, partnerId, ct);
         if (brand is null) return null;
+        return Build(kit, brand, partner.Partner, edits, now, ct);
+    }
 
+    /// <summary>
+    /// The page of one kit version for one partner, exactly as visitors get it: what the public page serves and what
+    /// the launch page previews (with the partner's edits as typed), so the preview is the page, not a likeness of it.
+    /// </summary>
+    public static LandingPage? Build(KitVersion kit, Tcma.Domain.Rendering.BrandProfile brand, Partner partner, IReadOnlyDictionary<string, string>? edits, DateTimeOffset now, CancellationToken ct)
+    {
+        if (kit.Manifest.Content.LandingPage is not { } landing) return null;
+        var (vendorId, partnerId, kitId) = (kit.VendorId, partner.Id, kit.KitId);
         var model = CoBrandingModel.For(brand, RenderService.CampaignInputs(kit.Manifest, edits));
         var options = new RenderOptions
         {
@@ -78,10 +92,10 @@ public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDi
         var cut = html.IndexOf(FormMarker, StringComparison.Ordinal);
         var (before, after) = cut < 0 ? (html, "") : (html[..cut], html[(html.IndexOf("-->", cut, StringComparison.Ordinal) is var end and >= 0 ? end + 3 : html.Length)..]);
         var c = brand.Contact;
-        return new LandingPage(vendorId, partnerId, kitId, version.Version, landing.Title, brand.Language,
+        return new LandingPage(vendorId, partnerId, kitId, kit.Version, landing.Title, brand.Language,
             brand.CompanyName, brand.PrimaryColour.ToString(), brand.SecondaryColour.ToString(), brand.Tagline,
             string.Join(" · ", new[] { c.Person, c.PhoneForDisplay, c.Email }.Where(s => !string.IsNullOrWhiteSpace(s))),
-            before, after, Fields(landing.Form), consent.Trim(), landing.Form.SubmitLabel ?? "Send", partner.Partner.Country);
+            before, after, Fields(landing.Form), consent.Trim(), landing.Form.SubmitLabel ?? "Send", partner.Country ?? brand.Contact.Address.CountryCode);
     }
 
     /// <summary>The partner's logo, served with the page because the page is public and the brand-profile API is not.</summary>
@@ -98,10 +112,14 @@ public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDi
         && (t.PublishFrom is null || now >= t.PublishFrom)
         && (t.ExpiresAt is null || now < t.ExpiresAt);
 
+    /// <summary>The order a person fills in a contact form: who they are, how to reach them, where they work, where they are.</summary>
+    private static readonly string[] PersonOrder = ["firstName", "lastName", "email", "phone", "jobTitle", "company", "companySize", "country", "region", "postalCode"];
+
     /// <summary>
     /// The kit's fields, plus what every lead needs and the kit may not ask for (last name, country), so a submission
-    /// can pass validation. A kit's free-text "message" is left out: a lead has no field to keep it in, and a form
-    /// must not collect what is then thrown away.
+    /// can pass validation, in the order a person expects (names together, then contact, company, place; fields the
+    /// form does not know keep the kit's order after those). The country is picked from a list. A kit's free-text
+    /// "message" is left out: a lead has no field to keep it in, and a form must not collect what is then thrown away.
     /// </summary>
     public static IReadOnlyList<LandingPageField> Fields(LeadForm form)
     {
@@ -114,12 +132,13 @@ public sealed class LandingPages(KitIndex index, KitVersionFiles kits, PartnerDi
         };
         string[] needed = ["email", "firstName", "lastName", "country"];
         var fields = form.Fields.Where(f => f.Name != "message")
-            .Select(f => new LandingPageField(f.Name, f.Label, f.Type, f.Required || needed.Contains(f.Name), f.Options ?? [], Max(f.Name)))
+            .Select(f => new LandingPageField(f.Name, f.Label, f.Name == "country" ? LandingPageField.CountryType : f.Type, f.Required || needed.Contains(f.Name), f.Options ?? [], Max(f.Name)))
             .ToList();
-        foreach (var (name, label, type) in new[] { ("email", "Email", "email"), ("firstName", "First name", "text"), ("lastName", "Last name", "text"), ("country", "Country (two-letter code, e.g. DE)", "text") })
+        foreach (var (name, label, type) in new[] { ("email", "Email", "email"), ("firstName", "First name", "text"), ("lastName", "Last name", "text"), ("country", "Country", LandingPageField.CountryType) })
             if (!fields.Any(f => f.Name == name))
                 fields.Add(new LandingPageField(name, label, type, true, [], Max(name)));
-        return fields;
+        int Rank(LandingPageField f) => Array.IndexOf(PersonOrder, f.Name) is var i and >= 0 ? i : PersonOrder.Length;
+        return fields.Select((f, i) => (f, i)).OrderBy(x => Rank(x.f)).ThenBy(x => x.i).Select(x => x.f).ToList();
     }
 
     private static string Render(string source, string file, LiquidContentKind kind, Tcma.Rendering.Liquid.LiquidModel model, RenderOptions options)

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Tcma.Functions.Leads;
 using Tcma.Storage.Leads;
 
@@ -20,7 +21,7 @@ public static class LandingPageEndpoints
     public static WebApplicationBuilder AddLandingPages(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LandingPages>();
-        builder.Services.AddSingleton<RateLimitStore>();
+        builder.Services.TryAddSingleton<RateLimitStore>();
         builder.Services.AddSingleton<LandingCapture>();
         builder.Services.AddOptions<LandingCaptureOptions>().BindConfiguration(LandingCaptureOptions.Section);
         return builder;

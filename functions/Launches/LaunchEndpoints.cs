@@ -135,6 +135,7 @@ public static class LaunchEndpoints
         var (bytes, key, errors) = await previews.ImageAsync(opened.Kit, brand!, edits!, imageId, ct);
         if (bytes is null) return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["render"] = [.. errors] }, title: "This image cannot be rendered with these edits.");
         response.Headers.CacheControl = "private, max-age=300";
+        Tcma.Functions.Kits.KitAssetHeaders.Apply(response);
         return TypedResults.File(bytes, key!.EndsWith(".png", StringComparison.Ordinal) ? "image/png" : ImageRenderer.ContentTypeOf(Enum.Parse<ImageFormat>(Path.GetExtension(key)[1..], true)));
     }
 
@@ -153,16 +154,27 @@ public static class LaunchEndpoints
         return part == "text" ? TypedResults.Text(email.Text, "text/plain", System.Text.Encoding.UTF8) : TypedResults.Text(email.Html, "text/html", System.Text.Encoding.UTF8);
     }
 
-    private static async Task<IResult> PreviewLanding(HttpRequest request, HttpResponse response, LaunchService launches, LaunchPreviews previews, CancellationToken ct)
+    private static async Task<IResult> PreviewLanding(HttpRequest request, HttpResponse response, LaunchService launches,
+        Tcma.Storage.Partners.PartnerDirectory partners, TimeProvider clock, CancellationToken ct)
     {
         var (opened, brand, problem) = await OpenAsync(request, launches, needBrand: true, ct);
         if (problem is not null) return problem;
         var (edits, editProblem) = Edits(request, opened!);
         if (editProblem is not null) return editProblem;
-        var (html, error) = previews.Landing(opened!.Kit, brand!, edits!, LaunchService.LogoUrl("", LaunchService.TokenOf(request)!));
-        if (html is null) return TypedResults.Problem(statusCode: 404, title: error);
-        response.Headers.ContentSecurityPolicy = SandboxedHtml;
-        return TypedResults.Text(html, "text/html", System.Text.Encoding.UTF8);
+        if (await partners.GetAsync(opened!.VendorId, opened.Invitation.PartnerId, ct) is not { } partner
+            || LandingPages.Build(opened.Kit, brand!, partner.Partner, edits, clock.GetUtcNow(), ct) is not { } page)
+            return TypedResults.Problem(statusCode: 404, title: "This kit has no landing page.");
+        // The page visitors get (its stylesheet, its form, the partner's country chosen), drawn by the same component;
+        // sandboxed, so nothing in it runs and its form cannot be sent from the preview.
+        response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self' data: https:; style-src 'self' 'unsafe-inline'; font-src 'self' data: https:; form-action 'none'";
+        return new RazorComponentResult<LandingPageView>(new
+        {
+            State = new LandingPageState
+            {
+                Page = page, SubmissionId = "preview",
+                Values = new Dictionary<string, string> { ["country"] = page.PartnerCountry ?? "" },
+            },
+        });
     }
 
     public sealed record PreviewView(IReadOnlyList<EmailHeading> Emails, IReadOnlyList<SocialPreview> Social);

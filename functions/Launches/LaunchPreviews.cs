@@ -40,8 +40,31 @@ public sealed class LaunchPreviews(ImageRenderer renderer, RenderStore renders, 
     public async Task<(byte[]? Bytes, string? Key, IReadOnlyList<string> Errors)> ImageAsync(
         KitVersion kit, BrandProfile brand, IReadOnlyDictionary<string, string> edits, string imageId, CancellationToken ct)
     {
+        var (draw, errors) = Prepare(kit, brand, edits, imageId, ct);
+        if (draw is null) return (null, null, errors);
+        if (await renders.GetAsync(draw.Key, ct) is { } cached) return (cached, draw.Key, []);
+        var result = draw.Render();
+        if (!result.Report.Succeeded || result.Bytes is null) return (null, null, result.Report.Errors.Select(e => e.ToString()).ToList());
+        await renders.PutAsync(draw.Key, result.Bytes, ImageRenderer.ContentTypeOf(draw.Format), ct);
+        return (result.Bytes, draw.Key, []);
+    }
+
+    /// <summary>
+    /// The image drawn for a brand that is not saved yet (the brand page's live preview): never stored, with the render's
+    /// report, whose warnings (logo plates, contrast fallbacks) the partner sees before saving.
+    /// </summary>
+    public (Tcma.Rendering.Images.RenderResult? Result, IReadOnlyList<string> Errors) Draft(KitVersion kit, BrandProfile brand, string imageId, CancellationToken ct)
+    {
+        var (draw, errors) = Prepare(kit, brand, new Dictionary<string, string>(), imageId, ct);
+        return draw is null ? (null, errors) : (draw.Render(), []);
+    }
+
+    private sealed record Drawing(string Key, ImageFormat Format, Func<Tcma.Rendering.Images.RenderResult> Render);
+
+    private (Drawing? Drawing, IReadOnlyList<string> Errors) Prepare(KitVersion kit, BrandProfile brand, IReadOnlyDictionary<string, string> edits, string imageId, CancellationToken ct)
+    {
         var image = kit.Manifest.Content.Images.FirstOrDefault(i => i.Id == imageId);
-        if (image is null) return (null, null, [$"no image '{imageId}'"]);
+        if (image is null) return (null, [$"no image '{imageId}'"]);
         ImageTemplate template;
         try
         {
@@ -49,18 +72,14 @@ public sealed class LaunchPreviews(ImageRenderer renderer, RenderStore renders, 
         }
         catch (TemplateLoader.TemplateException e)
         {
-            return (null, null, e.Errors.Select(x => x.ToString()).ToList());
+            return (null, e.Errors.Select(x => x.ToString()).ToList());
         }
         var inputs = new Dictionary<string, string>(RenderService.CampaignInputs(kit.Manifest, edits));
         var size = template.Sizes[0];
         var format = template.Formats.Contains(ImageFormat.Png) ? ImageFormat.Png : template.Formats[0];
         var key = RenderKey.For(template, kit.Files.Version, brand, inputs, size, format) + "." + format.ToString().ToLowerInvariant();
-        if (await renders.GetAsync(key, ct) is { } cached) return (cached, key, []);
-        var text = new LiquidTextResolver(CoBrandingModel.For(brand, inputs), Options(brand, ct: ct));
-        var result = renderer.Render(template, kit.Files, brand, text, size, format);
-        if (!result.Report.Succeeded || result.Bytes is null) return (null, null, result.Report.Errors.Select(e => e.ToString()).ToList());
-        await renders.PutAsync(key, result.Bytes, ImageRenderer.ContentTypeOf(format), ct);
-        return (result.Bytes, key, []);
+        return (new Drawing(key, format, () =>
+            renderer.Render(template, kit.Files, brand, new LiquidTextResolver(CoBrandingModel.For(brand, inputs), Options(brand, ct: ct)), size, format)), []);
     }
 
     public (LiquidEmail? Email, string? Error) ParseEmail(KitVersion kit, string emailId)
@@ -99,15 +118,6 @@ public sealed class LaunchPreviews(ImageRenderer renderer, RenderStore renders, 
             posts.Add(new SocialPreview(post.Id, post.Network.ToString(), text, problem));
         }
         return posts;
-    }
-
-    public (string? Html, string? Error) Landing(KitVersion kit, BrandProfile brand, IReadOnlyDictionary<string, string> edits, string logoUrl)
-    {
-        if (kit.Manifest.Content.LandingPage is not { } page) return (null, "this kit has no landing page");
-        var parsed = LiquidTemplate.Parse(Text(kit, page.Html), page.Html, LiquidContentKind.Html);
-        if (parsed.Template is null) return (null, string.Join("; ", parsed.Errors));
-        var result = parsed.Template.Render(CoBrandingModel.For(brand, Inputs(kit, edits, "#", logoUrl)), Options(brand));
-        return result.Succeeded ? (result.Text, null) : (null, result.Error!.ToString());
     }
 
     private static string Text(KitVersion kit, string path) => Encoding.UTF8.GetString(kit.Files.Read(path) ?? []);

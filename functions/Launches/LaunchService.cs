@@ -143,8 +143,9 @@ public sealed class LaunchService(
             return new Outcome<InvitationsResult>.Problem(400, $"{chosen.Count} partners match; invite at most {Options.MaxPartnersPerInvitation} at once.");
 
         var now = clock.GetUtcNow();
+        // A launch the partner started from its portal is its own business: the vendor's invitation is a new one, emailed.
         var existing = (await store.InvitationsAsync(vendorId, ct))
-            .Where(i => i.KitId == request.KitId && i.Version == request.Version && i.RevokedAt is null && i.ExpiresAt > now)
+            .Where(i => i.KitId == request.KitId && i.Version == request.Version && i.RevokedAt is null && i.ExpiresAt > now && i.CreatedBy != PortalBy)
             .GroupBy(i => i.PartnerId).ToDictionary(g => g.Key, g => g.First());
         var invited = new List<InvitationView>();
         var already = new List<InvitationView>();
@@ -223,6 +224,57 @@ public sealed class LaunchService(
         var kit = await kitFiles.GetAsync(t.VendorId, invitation.KitId, invitation.Version, ct);
         return kit is null || LaunchTargeting.Closed(kit.Manifest.Targeting, clock.GetUtcNow()) is not null ? null : new OpenedInvitation(t.VendorId, invitation, kit);
     }
+
+    // ---- the partner's portal -----------------------------------------------------------------------------------
+
+    /// <summary>Who made the invitations behind launches started from the partner portal's campaign library.</summary>
+    public const string PortalBy = "partner portal";
+
+    /// <summary>How long the launch page's own token lives when it was opened from the portal (the session is the way back in).</summary>
+    public static readonly TimeSpan PortalPageTokenLifetime = TimeSpan.FromHours(12);
+
+    /// <summary>One invitation per partner and kit version started from the portal, so a second click or tab opens the same launch.</summary>
+    public static string PortalInvitationId(string partnerId, string kitId, string version) =>
+        "p" + Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes($"{partnerId}|{kitId}|{version}")))[..31];
+
+    /// <summary>
+    /// A signed-in partner opens a kit version from the library: the version must be published, open today and aimed at
+    /// this partner as it is now (its tier, region and specialisations may have changed since the library was shown);
+    /// otherwise the reason, worded for the partner. The partner's portal invitation to it is made the first time.
+    /// </summary>
+    public async Task<Outcome<OpenedInvitation>> OpenForPartnerAsync(string vendorId, string partnerId, string kitId, string version, CancellationToken ct)
+    {
+        var row = await kits.GetAsync(vendorId, kitId, version, ct);
+        var kit = row is null ? null : await kitFiles.GetAsync(vendorId, kitId, version, ct);
+        if (row is null || kit is null) return new Outcome<OpenedInvitation>.Problem(404, "There is no such campaign.");
+        if (row.KitStatus != KitStatus.Published)
+            return new Outcome<OpenedInvitation>.Problem(409, $"“{kit.Manifest.Name}” can't be launched: {kit.Manifest.Vendor} withdrew this version.");
+        var partner = (await partners.GetAsync(vendorId, partnerId, ct))?.Partner;
+        if (partner is not { Status: Domain.Partners.PartnerStatus.Active })
+            return new Outcome<OpenedInvitation>.Problem(403, "Your partner account is not active.");
+        var now = clock.GetUtcNow();
+        if ((LaunchTargeting.Closed(kit.Manifest.Targeting, now) ?? LaunchTargeting.Excludes(kit.Manifest.Targeting, partner)) is { } reason)
+            return new Outcome<OpenedInvitation>.Problem(409, $"“{kit.Manifest.Name}” can't be launched: {reason}.");
+        var id = PortalInvitationId(partnerId, kitId, version);
+        var invitation = await store.InvitationAsync(vendorId, id, ct);
+        if (invitation is null)
+        {
+            var created = new LaunchInvitation(id, partnerId, partner.CompanyName, [], kitId, version, $"/partner/launch?kit={Uri.EscapeDataString(kitId)}&version={Uri.EscapeDataString(version)}",
+                now, now + Options.ControlLinkLifetime, PortalBy);
+            invitation = await store.TryAddInvitationAsync(vendorId, created, ct) ? created : await store.InvitationAsync(vendorId, id, ct) ?? created;
+        }
+        if (invitation.RevokedAt is not null)
+            return new Outcome<OpenedInvitation>.Problem(409, $"“{kit.Manifest.Name}” can't be launched: {kit.Manifest.Vendor} withdrew it for you.");
+        return new Outcome<OpenedInvitation>.Done(new OpenedInvitation(vendorId, invitation, kit));
+    }
+
+    /// <summary>The token the launch page's calls carry when the page was opened from the portal: bound to that invitation.</summary>
+    public string PageToken(OpenedInvitation opened) =>
+        tokens.Create(TokenPurposes.Launch, opened.Invitation.PartnerId, opened.VendorId, clock.GetUtcNow() + PortalPageTokenLifetime, opened.Invitation.Id);
+
+    /// <summary>A launch of this partner, for a signed-in partner (no control link needed), or null.</summary>
+    public async Task<LaunchRecord?> OwnLaunchAsync(string vendorId, string partnerId, string launchId, CancellationToken ct) =>
+        await store.LaunchAsync(vendorId, launchId, ct) is { } launch && launch.PartnerId == partnerId ? launch : null;
 
     /// <summary>The launch a control link (from the confirmation email) is for, or null.</summary>
     public async Task<(string VendorId, LaunchRecord Launch)?> ControlAsync(string? token, string launchId, CancellationToken ct)
@@ -333,6 +385,16 @@ public sealed class LaunchService(
         if (!request.Email && networks.Count == 0) errors["channels"] = ["Choose at least one channel: email or a social network."];
         if (await brands.GetAsync(vendorId, invitation.PartnerId, ct) is null) errors["brand"] = ["Complete your brand profile (logo and contact details) first."];
         if (errors.Count > 0) return new Outcome<LaunchView>.Problem(400, "The launch has problems; nothing was launched.", errors);
+        // The vendor chose who to invite; from the portal the partner chose, so the kit's targeting is asked again now:
+        // the partner's tier, region or specialisations may have changed since the library showed the kit.
+        if (invitation.CreatedBy == PortalBy && invitation.LaunchId is null)
+        {
+            var partner = (await partners.GetAsync(vendorId, invitation.PartnerId, ct))?.Partner;
+            var reason = partner is not { Status: Domain.Partners.PartnerStatus.Active } ? "your partner account is not active"
+                : LaunchTargeting.Excludes(kit.Manifest.Targeting, partner);
+            if (reason is not null)
+                return new Outcome<LaunchView>.Problem(409, $"“{kit.Manifest.Name}” can't be launched any more: {reason}. Nothing was launched.");
+        }
 
         var (launchId, _) = await store.ClaimLaunchIdAsync(vendorId, invitation.Id, kit.KitId, ct);
         var record = new LaunchRecord(vendorId, invitation.PartnerId, launchId, invitation.Id, kit.KitId, kit.Version, edits, start, zone.Id,

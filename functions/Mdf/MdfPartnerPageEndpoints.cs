@@ -85,6 +85,7 @@ public static class MdfPartnerPageEndpoints
     {
         var token = request.Query["t"].ToString();
         var text = message.Length <= 600 ? message : message[..600] + "…";
-        return TypedResults.Redirect($"/partner/mdf?t={Uri.EscapeDataString(token)}&{(ok ? "done" : "problem")}={Uri.EscapeDataString(text)}");
+        var link = token.Length == 0 ? "" : $"t={Uri.EscapeDataString(token)}&";
+        return TypedResults.Redirect($"/partner/mdf?{link}{(ok ? "done" : "problem")}={Uri.EscapeDataString(text)}");
     }
 }

@@ -92,9 +92,13 @@ public static class MdfRequestEndpoints
     }
 
     /// <summary>Any signed link lets a partner in; only the MDF link opens MDF, so a launch or approval link cannot.</summary>
+    /// <summary>A partner who came by the MDF link, or is signed in to the partner portal.</summary>
+    public static bool IsMdfPartner(ClaimsPrincipal user) =>
+        user.IsPartnerSession() || user.FindFirst(TcmaClaims.LinkPurpose)?.Value == MdfLinkPurposes.Partner;
+
     internal static async ValueTask<object?> RequireMdfLink(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
-        if (context.HttpContext.User.FindFirst(TcmaClaims.LinkPurpose)?.Value != MdfLinkPurposes.Partner)
+        if (!IsMdfPartner(context.HttpContext.User))
             return MdfHttp.Problem(403, "mdf.wrong_link", "This link does not open MDF; use the MDF link from your latest MDF email.");
         return await next(context);
     }

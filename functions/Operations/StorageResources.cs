@@ -40,6 +40,7 @@ public static class StorageResources
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
         LaunchStore.TableName,
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
+        PartnerContactIndex.TableName, PartnerSessionStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -51,6 +52,7 @@ public static class StorageResources
         Tcma.Domain.Leads.CrmNotification.Queue,
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
         LaunchWork.Queue,
+        Tcma.Functions.Identity.PartnerSignIn.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =

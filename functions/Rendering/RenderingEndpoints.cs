@@ -83,7 +83,7 @@ public static class RenderingEndpoints
         }
         response.Headers["Tcma-Email-Subject"] = Uri.EscapeDataString(email!.Subject);
         response.Headers["Tcma-Email-Preheader"] = Uri.EscapeDataString(email.Preheader);
-        response.Headers.ContentSecurityPolicy = "sandbox; default-src 'none'; img-src 'self' https: data:; style-src 'unsafe-inline'";
+        KitAssetHeaders.Apply(response, KitAssetHeaders.EmailSecurityPolicy);
         return part == "text"
             ? TypedResults.Text(email.Text, "text/plain", System.Text.Encoding.UTF8)
             : TypedResults.Text(email.Html, "text/html", System.Text.Encoding.UTF8);
@@ -175,6 +175,7 @@ public static class RenderingEndpoints
                 if (r.Warnings.Count > 0) response.Headers["Tcma-Render-Warnings"] = JsonSerializer.Serialize(r.Warnings);
                 response.Headers.ETag = $"\"{r.Key}\"";
                 response.Headers.CacheControl = "private, max-age=300";
+                KitAssetHeaders.Apply(response);
                 return TypedResults.File(r.Bytes, r.ContentType);
             case RenderOutcome.Missing m:
                 return NotFound($"No {m.What}.");

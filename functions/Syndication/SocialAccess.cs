@@ -34,7 +34,8 @@ public static class SocialLinks
         return false;
     }
 
-    public static string PageUrl(string token) => "/partner/social?t=" + Uri.EscapeDataString(token);
+    /// <summary>The page, with the link for a partner who came by link; a signed-in partner's session needs none.</summary>
+    public static string PageUrl(string? token) => string.IsNullOrEmpty(token) ? "/partner/social?" : "/partner/social?t=" + Uri.EscapeDataString(token);
 }
 
 /// <summary>

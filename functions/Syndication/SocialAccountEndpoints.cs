@@ -36,7 +36,7 @@ public static class SocialAccountEndpoints
     }
 
     internal static bool MayManageSocial(this System.Security.Claims.ClaimsPrincipal user) =>
-        user.IsPartner() && user.FindFirst(TcmaClaims.LinkPurpose)?.Value is { } purpose && SocialLinks.AcceptedPurposes.Contains(purpose);
+        user.IsPartner() && (user.IsPartnerSession() || user.FindFirst(TcmaClaims.LinkPurpose)?.Value is { } purpose && SocialLinks.AcceptedPurposes.Contains(purpose));
 
     private static string ProblemUrl(string reason, SocialNetwork? network = null, string? token = null) =>
         $"/partner/social/problem?reason={reason}" + (network is { } n ? "&network=" + SocialLinks.Slug(n) : "") + (token is null ? "" : "&t=" + Uri.EscapeDataString(token));

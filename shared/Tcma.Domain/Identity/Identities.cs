@@ -31,6 +31,8 @@ public static class TcmaClaims
     /// <summary>The purpose of the signed link a partner came in through (launch, accept, ...).</summary>
     public const string LinkPurpose = "tcma:purpose";
     public const string ApiKeyId = "tcma:apikey";
+    /// <summary>The partner portal session a partner is signed in with (absent for a bare link).</summary>
+    public const string SessionId = "tcma:session";
     public const string Role = ClaimTypes.Role;
 
     public static ClaimsPrincipal VendorUser(string authenticationType, string vendorId, string userId, string? email, string? name, IEnumerable<VendorRole> roles)
@@ -60,6 +62,22 @@ public static class TcmaClaims
         return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, Name, Role));
     }
 
+    /// <summary>A partner signed in to the portal: the purpose is <see cref="TokenPurposes.Session"/>, which every partner page accepts.</summary>
+    public static ClaimsPrincipal PartnerSession(string authenticationType, PartnerSession session, string companyName)
+    {
+        var claims = new List<Claim>
+        {
+            new(Kind, ActorKinds.Partner),
+            new(VendorId, session.VendorId),
+            new(PartnerId, session.PartnerId),
+            new(LinkPurpose, TokenPurposes.Session),
+            new(SessionId, session.Id),
+            new(Name, companyName),
+        };
+        if (session.Email is { Length: > 0 } email) claims.Add(new Claim(Email, email));
+        return new ClaimsPrincipal(new ClaimsIdentity(claims, authenticationType, Name, Role));
+    }
+
     public static ClaimsPrincipal Partner(string authenticationType, SignedToken link) =>
         new(new ClaimsIdentity(
         [
@@ -73,6 +91,9 @@ public static class TcmaClaims
 
 public static class ClaimsPrincipalExtensions
 {
+    /// <summary>A partner signed in to the portal (by a sign-in link, or by any partner link that opened a session).</summary>
+    public static bool IsPartnerSession(this ClaimsPrincipal user) => user.IsPartner() && user.FindFirst(TcmaClaims.SessionId) is not null;
+
     public static string? Kind(this ClaimsPrincipal user) => user.FindFirst(TcmaClaims.Kind)?.Value;
     public static string? VendorId(this ClaimsPrincipal user) => user.FindFirst(TcmaClaims.VendorId)?.Value;
     public static string? PartnerId(this ClaimsPrincipal user) => user.FindFirst(TcmaClaims.PartnerId)?.Value;

@@ -13,6 +13,15 @@ public static class TokenPurposes
     public const string Approve = "approve";
     public const string Accept = "accept";
     public const string Unsubscribe = "unsubscribe";
+    /// <summary>The emailed partner portal sign-in link: single use, minutes long; its subject is the address's hash.</summary>
+    public const string SignIn = "signin";
+    /// <summary>Proves a sign-in link was used, while its owner picks which of several partners to sign in as.</summary>
+    public const string SignInChoice = "signin-choice";
+    /// <summary>The partner portal session cookie: names one session row; the row decides.</summary>
+    public const string Session = "session";
+
+    /// <summary>Purposes that never stand for a partner, so a link scheme must not take them as one.</summary>
+    public static readonly IReadOnlySet<string> NotPartnerLinks = new HashSet<string>(StringComparer.Ordinal) { SignIn, SignInChoice, Session };
 }
 
 /// <summary>What a signed link says: who it is for (subject), within which vendor, for what, until when.</summary>

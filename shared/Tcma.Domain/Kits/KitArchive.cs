@@ -24,6 +24,19 @@ public sealed record KitArchiveLimits
 public sealed record KitFiles(IReadOnlyDictionary<string, byte[]> Files)
 {
     public long TotalBytes => Files.Values.Sum(f => (long)f.Length);
+
+    /// <summary>A digest of every path and its bytes: uploads with the same fingerprint are the same files.</summary>
+    public string Fingerprint()
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        foreach (var (path, bytes) in Files.OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            hash.AppendData(System.Text.Encoding.UTF8.GetBytes(path));
+            hash.AppendData(BitConverter.GetBytes((long)bytes.Length));
+            hash.AppendData(bytes);
+        }
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
 }
 
 /// <summary>Reads an uploaded kit zip safely: every entry stays inside the kit's root and within the limits, or nothing is returned.</summary>
@@ -36,6 +49,9 @@ public static class KitArchive
         if (!CopyBounded(upload, buffer, limits.MaxCompressedBytes))
             return (null, [new KitProblem(uploadName, "", $"the upload is larger than {limits.MaxCompressedBytes / (1024 * 1024)} MiB")]);
         buffer.Position = 0;
+
+        var (layout, layoutProblems) = KitZipLayout.Check(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), limits, uploadName);
+        if (layout is null) return (null, layoutProblems);
 
         ZipArchive zip;
         try
@@ -50,10 +66,12 @@ public static class KitArchive
 
         using (zip)
         {
-            if (zip.Entries.Count > limits.MaxEntries)
-                return (null, [new KitProblem(uploadName, "", $"the zip has {zip.Entries.Count} entries; a kit may have at most {limits.MaxEntries}")]);
+            if (zip.Entries.Count != layout.Count)
+                return (null, [new KitProblem(uploadName, "", "this is not a zip file, or the zip is corrupted")]);
 
             var files = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+            // Windows and macOS keep one of two names that differ only by case; blob storage keeps both.
+            var caseless = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             long total = 0;
             foreach (var entry in zip.Entries)
             {
@@ -69,10 +87,20 @@ public static class KitArchive
                     problems.Add(new KitProblem(name, "", "links are not allowed in a kit"));
                     continue;
                 }
+                if (IsSpecialFile(entry))
+                {
+                    problems.Add(new KitProblem(name, "", "this entry is a device, pipe or socket, not a file; zip only the kit's files"));
+                    continue;
+                }
                 var path = Normalise(name);
                 if (!files.TryAdd(path, []))
                 {
                     problems.Add(new KitProblem(name, "", "the zip holds this path twice"));
+                    continue;
+                }
+                if (!caseless.TryAdd(path, path))
+                {
+                    problems.Add(new KitProblem(name, "", $"this name differs from '{caseless[path]}' only by upper and lower case; Windows and macOS would keep only one of them: rename one"));
                     continue;
                 }
                 var remaining = Math.Min(limits.MaxEntryBytes, limits.MaxUncompressedBytes - total);
@@ -89,8 +117,13 @@ public static class KitArchive
                 }
                 catch (InvalidDataException)
                 {
-                    return (null, [new KitProblem(name, "", "this entry is corrupted and cannot be unpacked")]);
+                    return (null, [new KitProblem(name, "", $"this file is damaged and cannot be unpacked: {Damaged}")]);
                 }
+                // The unzipper stops at the size the directory declares and checks no checksum: both are ours to check.
+                if (bytes.Length != entry.Length)
+                    return (null, [new KitProblem(name, "", $"this file unpacks to {bytes.Length:N0} bytes but the zip says {entry.Length:N0}: {Damaged}")]);
+                if (System.IO.Hashing.Crc32.HashToUInt32(bytes) != entry.Crc32)
+                    return (null, [new KitProblem(name, "", $"this file fails its checksum (CRC-32): {Damaged}")]);
                 total += bytes.Length;
                 var compressed = Math.Max(entry.CompressedLength, 1);
                 if (bytes.Length > 1024 * 1024 && (double)bytes.Length / compressed > limits.MaxCompressionRatio)
@@ -112,6 +145,8 @@ public static class KitArchive
         return files.ToDictionary(kv => kv.Key[prefix.Length..], kv => kv.Value, StringComparer.Ordinal);
     }
 
+    private const string Damaged = "the zip was damaged in transit or on disk; zip the kit again and upload the new zip";
+
     private static string? PathProblem(string name, KitArchiveLimits limits)
     {
         if (name.Length > limits.MaxPathLength) return $"the path is longer than {limits.MaxPathLength} characters";
@@ -121,6 +156,8 @@ public static class KitArchive
         var segments = name.Split('/');
         if (segments.Any(s => s is ".." or ".")) return "'..' and '.' are not allowed in paths: every file must stay inside the kit";
         if (segments.Any(s => s.Length == 0)) return "empty path segments are not allowed";
+        if (name.IndexOfAny(['<', '>', ':', '"', '|', '?', '*']) >= 0) return "the characters < > : \" | ? * are not allowed in paths (Windows cannot hold them); rename the file";
+        if (segments.Any(s => s.EndsWith(' ') || s.EndsWith('.'))) return "a name may not end with a space or a dot (Windows drops them); rename the file";
         return null;
     }
 
@@ -130,6 +167,9 @@ public static class KitArchive
 
     /// <summary>Unix symlinks are marked in the high 16 bits of the external attributes (S_IFLNK).</summary>
     private static bool IsSymbolicLink(ZipArchiveEntry entry) => ((entry.ExternalAttributes >> 16) & 0xF000) == 0xA000;
+
+    /// <summary>Unix file types other than regular files and directories (FIFO, character or block device, socket).</summary>
+    private static bool IsSpecialFile(ZipArchiveEntry entry) => ((entry.ExternalAttributes >> 16) & 0xF000) is 0x1000 or 0x2000 or 0x6000 or 0xC000;
 
     private static bool CopyBounded(Stream source, Stream target, long max)
     {

@@ -14,6 +14,8 @@ public sealed record KitManifest
     public required string Vendor { get; init; }
     public required string Version { get; init; }
     public required IReadOnlyList<string> Languages { get; init; }
+    /// <summary>What the campaign is about, in the vendor's words; partners filter the campaign library by them.</summary>
+    public IReadOnlyList<string> Topics { get; init; } = [];
     public string? Thumbnail { get; init; }
     public KitTargeting Targeting { get; init; } = new();
     public KitContent Content { get; init; } = new();

@@ -60,3 +60,19 @@ public static class Contrast
 
     public static double MinimumFor(double pixelSize, bool bold) => IsLargeText(pixelSize, bold) ? LargeMinimum : BodyMinimum;
 }
+
+/// <summary>
+/// The one rule for where a partner logo may sit, used by the image renderer and by every email: a logo must stand
+/// out from what is behind it (large-text contrast, 3:1, against the logo's average visible colour); when it would not,
+/// it sits on a plate of white or near-black, whichever it stands out from more.
+/// </summary>
+public static class LogoPlate
+{
+    public static readonly Colour Dark = new(0x11, 0x11, 0x11);
+
+    /// <summary>The plate the logo needs on <paramref name="background"/>, or null when it stands out on its own.</summary>
+    public static Colour? For(Colour logoAverage, Colour background) =>
+        Contrast.Ratio(logoAverage, background) >= Contrast.LargeMinimum
+            ? null
+            : Contrast.Ratio(logoAverage, Colour.White) >= Contrast.Ratio(logoAverage, Dark) ? Colour.White : Dark;
+}

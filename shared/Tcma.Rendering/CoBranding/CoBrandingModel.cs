@@ -11,22 +11,32 @@ namespace Tcma.Rendering.CoBranding;
 /// </summary>
 public static class CoBrandingModel
 {
-    public static IReadOnlyDictionary<string, object?> Partner(BrandProfile brand) => new Dictionary<string, object?>
+    public static IReadOnlyDictionary<string, object?> Partner(BrandProfile brand)
     {
-        ["company_name"] = brand.CompanyName,
-        ["tagline"] = brand.Tagline ?? "",
-        ["disclaimer"] = brand.Disclaimer ?? "",
-        ["contact_person"] = brand.Contact.Person,
-        ["phone"] = brand.Contact.PhoneForDisplay,
-        ["phone_e164"] = brand.Contact.PhoneE164,
-        ["email"] = brand.Contact.Email,
-        ["website"] = brand.Contact.Website,
-        ["address"] = string.Join(", ", brand.Contact.Address.Lines()),
-        ["address_lines"] = brand.Contact.Address.Lines().ToList(),
-        ["primary_colour"] = brand.PrimaryColour.ToString(),
-        ["secondary_colour"] = brand.SecondaryColour.ToString(),
-        ["social"] = brand.SocialHandles.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
-    };
+        // The renderer's logo rule, for markup: what to put behind the logo where a template places it on the brand
+        // colour or on white. The colour itself when the logo stands out from it, else the plate the renderer would draw.
+        var logo = LogoInspector.AverageColour(brand.Logo);
+        var onPrimary = LogoPlate.For(logo, brand.PrimaryColour) ?? brand.PrimaryColour;
+        var onWhite = LogoPlate.For(logo, Colour.White) ?? Colour.White;
+        return new Dictionary<string, object?>
+        {
+            ["company_name"] = brand.CompanyName,
+            ["tagline"] = brand.Tagline ?? "",
+            ["disclaimer"] = brand.Disclaimer ?? "",
+            ["contact_person"] = brand.Contact.Person,
+            ["phone"] = brand.Contact.PhoneForDisplay,
+            ["phone_e164"] = brand.Contact.PhoneE164,
+            ["email"] = brand.Contact.Email,
+            ["website"] = brand.Contact.Website,
+            ["address"] = string.Join(", ", brand.Contact.Address.Lines()),
+            ["address_lines"] = brand.Contact.Address.Lines().ToList(),
+            ["primary_colour"] = brand.PrimaryColour.ToString(),
+            ["secondary_colour"] = brand.SecondaryColour.ToString(),
+            ["logo_plate_on_primary"] = onPrimary.ToString(),
+            ["logo_plate_on_white"] = onWhite.ToString(),
+            ["social"] = brand.SocialHandles.ToDictionary(kv => kv.Key, kv => (object?)kv.Value),
+        };
+    }
 
     /// <summary>
     /// The model for one partner: <c>partner.*</c> from the brand profile, everything else from dotted inputs

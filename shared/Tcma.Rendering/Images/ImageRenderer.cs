@@ -180,6 +180,22 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
         return new RenderReport(warnings, errors, placements);
     }
 
+    /// <summary>
+    /// A rendered image scaled down to <paramref name="width"/> pixels wide (never up) as JPEG: the cards of a campaign
+    /// library want many small previews, not the full-size asset. Null when the bytes are not an image.
+    /// </summary>
+    public byte[]? Thumbnail(byte[] encoded, int width, int quality = 82)
+    {
+        using var source = SKBitmap.Decode(encoded);
+        if (source is null || source.Width <= 0) return null;
+        var w = Math.Min(width, source.Width);
+        var h = Math.Max(1, (int)Math.Round(source.Height * (double)w / source.Width));
+        var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
+        using var scaled = new SKBitmap(info);
+        if (!source.ScalePixels(scaled, new SKSamplingOptions(SKCubicResampler.Mitchell))) return null;
+        return Encoders.Jpeg.Encode(scaled.GetPixels(), w, h, info.RowBytes, quality);
+    }
+
     public static string ContentTypeOf(ImageFormat format) => format switch
     {
         ImageFormat.Png => "image/png",

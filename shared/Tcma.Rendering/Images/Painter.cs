@@ -8,7 +8,6 @@ namespace Tcma.Rendering.Images;
 /// <summary>Draws one render's layers, bottom to top, onto one or more canvases (a raster, plus the PDF page when printing).</summary>
 internal sealed class Painter(ImageRenderer renderer, IKitFiles kit, BrandProfile brand, ITextResolver text, Issues issues, Raster raster, SKCanvas[] canvases, int page)
 {
-    private static readonly Colour PlateDark = new(0x11, 0x11, 0x11);
     private static readonly SKSamplingOptions Smooth = new(SKFilterMode.Linear, SKMipmapMode.Linear);
 
     public void Draw(Layer layer)
@@ -108,12 +107,9 @@ internal sealed class Painter(ImageRenderer renderer, IKitFiles kit, BrandProfil
         {
             // A logo must stand out from what is behind it; when it would not, it gets a plate it does stand out on.
             var background = raster.Average(slot);
-            var ratio = Contrast.Ratio(logo.AverageVisible, background);
-            if (ratio < Contrast.LargeMinimum)
-            {
-                plate = Contrast.Ratio(logo.AverageVisible, Colour.White) >= Contrast.Ratio(logo.AverageVisible, PlateDark) ? Colour.White : PlateDark;
-                issues.Warn(layer.Place, $"logo plate {plate} added: the logo (average {logo.AverageVisible}) has only {ratio:0.0}:1 contrast with the background ({background})");
-            }
+            plate = LogoPlate.For(logo.AverageVisible, background);
+            if (plate is not null)
+                issues.Warn(layer.Place, $"logo plate {plate} added: the logo (average {logo.AverageVisible}) has only {Contrast.Ratio(logo.AverageVisible, background):0.0}:1 contrast with the background ({background})");
         }
         if (plate is { } p)
         {

@@ -15,7 +15,8 @@ public sealed record RenderIssue(string File, string Place, string Message)
 }
 
 /// <summary>Limits on what a template may ask for, so one bad kit cannot exhaust a render worker.</summary>
-public sealed record RenderLimits(int MaxCanvasSide = 4096, long MaxImageBytes = 10 * 1024 * 1024, long MaxImagePixels = 25_000_000, int MaxLayers = 64, int MaxPdfPages = 2)
+public sealed record RenderLimits(int MaxCanvasSide = 4096, long MaxImageBytes = 10 * 1024 * 1024, long MaxImagePixels = 25_000_000, int MaxLayers = 64, int MaxPdfPages = 2,
+    int MaxImageSide = 16384, int MaxImageMetadataBytes = 1024 * 1024)
 {
     public static RenderLimits Default { get; } = new();
 }
@@ -148,6 +149,33 @@ public static class TemplateLoader
         return (new ImageTemplate(fileName, name!, sha, [.. sizes], [.. formats.Distinct()], jpegQuality, webpQuality, layersBySize.ToImmutable(), pdf), errors);
     }
 
+    /// <summary>
+    /// Every kit file a template names (text layers' fonts, image layers' files, in any size's "at" and the PDF form),
+    /// read from its JSON even when the template has other errors: what the kit uses decides what it may hold.
+    /// </summary>
+    public static IEnumerable<Tcma.Domain.Kits.TemplateFileReference> FileReferences(string fileName, string json)
+    {
+        JsonNode? root;
+        try { root = JsonNode.Parse(json, documentOptions: new JsonDocumentOptions { AllowTrailingCommas = true, CommentHandling = JsonCommentHandling.Skip }); }
+        catch (JsonException) { yield break; }
+        var layerLists = new List<JsonArray>();
+        if (root?["layers"] is JsonArray layers) layerLists.Add(layers);
+        if (root?["pdf"]?["pages"] is JsonArray pages)
+            layerLists.AddRange(pages.Select(p => p?["layers"]).OfType<JsonArray>());
+        foreach (var layer in layerLists.SelectMany(l => l).OfType<JsonObject>())
+        {
+            var places = new List<JsonObject> { layer };
+            if (layer["at"] is JsonObject at) places.AddRange(at.Select(p => p.Value).OfType<JsonObject>());
+            foreach (var place in places)
+            {
+                if (place["font"] is JsonValue font && font.TryGetValue<string>(out var fontFile))
+                    yield return new(fileName, fontFile, Tcma.Domain.Kits.KitFileKind.Font);
+                if (place["file"] is JsonValue file && file.TryGetValue<string>(out var imageFile))
+                    yield return new(fileName, imageFile, Tcma.Domain.Kits.KitFileKind.Image);
+            }
+        }
+    }
+
     private static ImmutableArray<Layer> ParseLayers(JsonArray array, string path, RenderSize? size, IKitFiles kit, RenderLimits limits, Action<string, string> error, bool reportOnce)
     {
         var layers = ImmutableArray.CreateBuilder<Layer>();
@@ -228,7 +256,7 @@ public static class TemplateLoader
                 var bytes = kit.Read(im.File);
                 if (bytes is null) error($"image '{im.File}' is not in the kit (version {kit.Version})");
                 else if (bytes.Length > limits.MaxImageBytes) error($"image '{im.File}' is {bytes.Length:N0} bytes; the limit is {limits.MaxImageBytes:N0}");
-                else if (!ImageHeader.TryRead(bytes, out _, out var w, out var h, out var why)) error($"image '{im.File}' {why}");
+                else if (!KitAssetChecks.TryReadSize(bytes, out var w, out var h, out var why, limits)) error($"image '{im.File}': {why}");
                 else if ((long)w * h > limits.MaxImagePixels) error($"image '{im.File}' is {w}x{h} pixels; the limit is {limits.MaxImagePixels:N0} pixels");
                 break;
             case TextLayer t:

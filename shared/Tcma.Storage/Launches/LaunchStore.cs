@@ -114,15 +114,58 @@ public sealed class LaunchStore(StorageAccount storage)
         return written.Written ? (candidate, true) : (written.Entity!.LaunchId!, false);
     }
 
+    /// <summary>
+    /// Stores a launch and, in the same transaction, its row in the partner's list (<c>plaunch|{partner}|{launch}</c>), so
+    /// a partner's launches are one range read and never miss one. False when the launch exists already.
+    /// </summary>
     public async Task<bool> AddLaunchAsync(LaunchRecord launch, CancellationToken ct)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = TableKeys.Check(launch.VendorId, "vendor id");
+        var batch = new TableBatch()
+            .Add(new Row
+            {
+                PartitionKey = pk, RowKey = "launch|" + TableKeys.Check(launch.LaunchId, "launch id"),
+                Json = JsonSerializer.Serialize(launch, Json), LaunchId = launch.LaunchId, KitId = launch.KitId, Version = launch.Version,
+            })
+            .Add(new Row
+            {
+                PartitionKey = pk, RowKey = PartnerLaunchKey(launch.PartnerId, launch.LaunchId),
+                LaunchId = launch.LaunchId, KitId = launch.KitId, Version = launch.Version,
+            });
+        try
+        {
+            await batch.SubmitAsync(table, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            return false;
+        }
+    }
+
+    private static string PartnerLaunchKey(string partnerId, string launchId) =>
+        $"plaunch|{TableKeys.Check(partnerId, "partner id")}|{TableKeys.Check(launchId, "launch id")}";
+
+    /// <summary>A partner's launches (id, kit, version), from its own range of rows: what the portal lists.</summary>
+    public async Task<IReadOnlyList<(string LaunchId, string KitId, string Version)>> PartnerLaunchesAsync(string vendorId, string partnerId, CancellationToken ct)
+    {
+        var list = new List<(string, string, string)>();
+        await foreach (var row in PrefixAsync(vendorId, $"plaunch|{TableKeys.Check(partnerId, "partner id")}|", ct))
+            if (row.LaunchId is { } id) list.Add((id, row.KitId ?? "", row.Version ?? ""));
+        return list;
+    }
+
+    /// <summary>Stores an invitation unless one with its id exists; false when it did (the caller reads that one).</summary>
+    public async Task<bool> TryAddInvitationAsync(string vendorId, LaunchInvitation invitation, CancellationToken ct)
     {
         var table = await storage.TableAsync(TableName, ct);
         try
         {
             await table.AddEntityAsync(new Row
             {
-                PartitionKey = TableKeys.Check(launch.VendorId, "vendor id"), RowKey = "launch|" + TableKeys.Check(launch.LaunchId, "launch id"),
-                Json = JsonSerializer.Serialize(launch, Json), LaunchId = launch.LaunchId, KitId = launch.KitId, Version = launch.Version,
+                PartitionKey = TableKeys.Check(vendorId, "vendor id"), RowKey = "inv|" + TableKeys.Check(invitation.Id, "invitation id"),
+                Json = JsonSerializer.Serialize(invitation, Json), KitId = invitation.KitId, Version = invitation.Version,
             }, ct);
             return true;
         }

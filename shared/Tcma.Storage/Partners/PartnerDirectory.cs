@@ -16,11 +16,14 @@ public sealed record PartnerSaveOutcome(PartnerSaveKind Kind, StoredPartner? Sto
 /// <summary>
 /// The <c>Partners</c> table: partition = vendor, row = partner id, the partner as JSON. One vendor's partners are one
 /// partition, so another vendor's partners are never in a query. Every change is read, decided and written under the
-/// ETag that was read (<see cref="OptimisticConcurrency"/>).
+/// ETag that was read (<see cref="OptimisticConcurrency"/>). Every save keeps <see cref="Contacts"/> (who may sign in to
+/// the partner portal) in step: new addresses are indexed before the row that lists them, old ones dropped after.
 /// </summary>
 public sealed class PartnerDirectory(StorageAccount storage)
 {
     public const string TableName = "Partners";
+
+    public PartnerContactIndex Contacts { get; } = new(storage);
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -70,6 +73,8 @@ public sealed class PartnerDirectory(StorageAccount storage)
     {
         var table = await storage.TableAsync(TableName, ct);
         PartnerSaveKind kind = PartnerSaveKind.Unchanged;
+        Partner? before = null;
+        await Contacts.AddAsync(vendorId, partner.Id, partner.Contacts.Select(c => c.Email), ct);
         var result = await table.UpdateAsync<Row>(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(partner.Id, "partner id"), current =>
         {
             if (ifMatch is not null && ifMatch != "*" && current?.ETag.ToString() != ifMatch || ifMatch == "*" && current is null)
@@ -78,6 +83,7 @@ public sealed class PartnerDirectory(StorageAccount storage)
                 return null;
             }
             var existing = current is null ? null : Deserialize(current);
+            before = existing;
             var next = merge is null ? partner : merge(existing);
             var json = JsonSerializer.Serialize(next, Json);
             if (current is not null && current.Partner == json)
@@ -88,7 +94,22 @@ public sealed class PartnerDirectory(StorageAccount storage)
             kind = current is null ? PartnerSaveKind.Created : PartnerSaveKind.Updated;
             return new Row { Partner = json, CreatedAt = current?.CreatedAt ?? now, UpdatedAt = now, UpdatedBy = by };
         }, cancellationToken: ct);
+        if (kind is PartnerSaveKind.Created or PartnerSaveKind.Updated && result.Entity is { } written)
+        {
+            var listed = Deserialize(written).Contacts.Select(c => c.Email).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            // A merge may keep contacts the given partner did not name: they are indexed too.
+            await Contacts.AddAsync(vendorId, partner.Id, listed, ct);
+            await Contacts.RemoveAsync(vendorId, partner.Id, (before?.Contacts ?? []).Select(c => c.Email).Where(e => !listed.Contains(e)), ct);
+        }
         return new PartnerSaveOutcome(kind, result.Entity is null ? null : Stored(result.Entity));
+    }
+
+    /// <summary>Every partner of every vendor, page by page: for repairs that must see them all.</summary>
+    public async IAsyncEnumerable<(string VendorId, Partner Partner)> AllAsync([System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        await foreach (var row in table.QueryAsync<Row>(cancellationToken: ct))
+            yield return (row.PartitionKey, Deserialize(row));
     }
 
     private static Partner Deserialize(Row row) => JsonSerializer.Deserialize<Partner>(row.Partner, Json)!;

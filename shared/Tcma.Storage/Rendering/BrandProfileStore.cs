@@ -17,19 +17,37 @@ public sealed class BrandProfileStore(StorageAccount storage)
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<BrandProfile?> GetAsync(string vendorId, string partnerId, CancellationToken cancellationToken = default)
+    public async Task<BrandProfile?> GetAsync(string vendorId, string partnerId, CancellationToken cancellationToken = default) =>
+        (await GetVersionedAsync(vendorId, partnerId, cancellationToken)).Profile;
+
+    /// <summary>The profile with the version it was read at: an editor sends the version back to <see cref="SaveIfUnchangedAsync"/>.</summary>
+    public async Task<(BrandProfile? Profile, string? Version)> GetVersionedAsync(string vendorId, string partnerId, CancellationToken cancellationToken = default)
     {
         var table = await storage.TableAsync(TableName, cancellationToken);
         var row = await table.GetEntityIfExistsAsync<TableEntity>(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(partnerId, "partner id"), cancellationToken: cancellationToken);
-        if (!row.HasValue) return null;
+        if (!row.HasValue) return (null, null);
         var stored = JsonSerializer.Deserialize<StoredProfile>(row.Value!.GetString("Profile"), Json)!;
         var container = await storage.ContainerAsync(LogoContainer, cancellationToken);
         var logo = await container.GetBlobClient(LogoBlobName(vendorId, stored.LogoSha256)).DownloadContentAsync(cancellationToken);
-        return stored.ToProfile(logo.Value.Content.ToArray());
+        return (stored.ToProfile(logo.Value.Content.ToArray()), row.Value.ETag.ToString());
     }
 
-    /// <summary>Replaces the partner's profile; the row changes under its ETag so two editors never silently overwrite each other's read.</summary>
-    public async Task SaveAsync(string vendorId, string partnerId, BrandProfile profile, CancellationToken cancellationToken = default)
+    /// <summary>
+    /// Saves the profile only if it is still the version the editor read (null: there was none yet). False when someone
+    /// (the vendor, another tab) saved in between: nothing is written and the editor reads again.
+    /// </summary>
+    public async Task<bool> SaveIfUnchangedAsync(string vendorId, string partnerId, BrandProfile profile, string? version, CancellationToken cancellationToken = default)
+    {
+        await PutLogoAsync(vendorId, profile, cancellationToken);
+        var table = await storage.TableAsync(TableName, cancellationToken);
+        var entity = new TableEntity(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(partnerId, "partner id"))
+        {
+            ["Profile"] = JsonSerializer.Serialize(StoredProfile.From(profile), Json),
+        };
+        return await table.TryWriteAsync(entity, version is null ? default : new ETag(version), cancellationToken) is not null;
+    }
+
+    private async Task PutLogoAsync(string vendorId, BrandProfile profile, CancellationToken cancellationToken)
     {
         var container = await storage.ContainerAsync(LogoContainer, cancellationToken);
         try
@@ -44,6 +62,12 @@ public sealed class BrandProfileStore(StorageAccount storage)
         {
             // Same name, same bytes: the logo is already there.
         }
+    }
+
+    /// <summary>Replaces the partner's profile; the row changes under its ETag so two editors never silently overwrite each other's read.</summary>
+    public async Task SaveAsync(string vendorId, string partnerId, BrandProfile profile, CancellationToken cancellationToken = default)
+    {
+        await PutLogoAsync(vendorId, profile, cancellationToken);
         var json = JsonSerializer.Serialize(StoredProfile.From(profile), Json);
         var table = await storage.TableAsync(TableName, cancellationToken);
         await table.UpdateAsync<TableEntity>(TableKeys.Check(vendorId, "vendor id"), TableKeys.Check(partnerId, "partner id"),

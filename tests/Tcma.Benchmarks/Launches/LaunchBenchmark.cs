@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Tcma.Domain.Kits;
@@ -36,18 +35,7 @@ public sealed class LaunchBenchmark : IBenchmark
 
         var azurite = await LocalServices.Azurite();
         var mail = await LocalServices.MailDev();
-        Environment.SetEnvironmentVariable("ASPNETCORE_TEST_CONTENTROOT_TCMA_FUNCTIONS", Path.Combine(RepoPaths.Root, "functions"));
-        await using var factory = new WebApplicationFactory<Tcma.Functions.Hosting.FunctionDefinition>().WithWebHostBuilder(b =>
-        {
-            b.UseEnvironment("Development");
-            b.UseSetting("AzureWebJobsStorage", azurite.ConnectionString);
-            b.UseSetting("Storage:NamePrefix", "b" + Guid.NewGuid().ToString("N")[..12]);
-            b.UseSetting("Email:SmtpHost", "127.0.0.1");
-            b.UseSetting("Email:SmtpPort", mail.SmtpPort.ToString());
-            b.UseSetting("LocalTriggerHost:Enabled", "true");
-            b.UseSetting("Logging:LogLevel:Default", "Error");
-        });
-        _ = factory.Server;
+        await using var factory = BenchmarkHost.Start(azurite, mail);
         var services = factory.Services;
         var launches = services.GetRequiredService<LaunchService>();
 
@@ -143,7 +131,7 @@ public sealed class LaunchBenchmark : IBenchmark
         return clock.Elapsed.TotalMilliseconds;
     }
 
-    private static byte[] Zip(KitFiles files)
+    internal static byte[] Zip(KitFiles files)
     {
         using var stream = new MemoryStream();
         using (var zip = new ZipArchive(stream, ZipArchiveMode.Create, leaveOpen: true))

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http;
@@ -88,6 +89,9 @@ public sealed class EndpointAuthorizationTests
         foreach (var role in Enum.GetValues<VendorRole>()) byRole[role] = await app.SignedInAsync(Vendor, role);
         var apiKey = app.WithApiKey((await app.CreateApiKeyAsync(Vendor, [.. Domain.Identity.ApiKeySecret.GrantableRoles])).Key);
         var partner = app.PartnerLink(Vendor, "partner-1");
+        // A partner signed in to the portal (its session opened by one of its links): it reaches partner endpoints only.
+        await Portal.PortalSetup.PartnerAsync(app, "partner-1", Portal.PortalSetup.Unique("p1"), vendor: Vendor);
+        var partnerSession = await Portal.PortalSetup.SessionByLinkAsync(app, "partner-1", Vendor);
 
         var failures = new List<string>();
         var checkedCalls = 0;
@@ -101,6 +105,7 @@ public sealed class EndpointAuthorizationTests
             else
             {
                 wrong.Add(("partner link", anonymous, AppendQuery(path, Schemes.LinkQuery + "=" + Uri.EscapeDataString(partner))));
+                wrong.Add(("partner portal session", partnerSession, path));
                 if (Policies.RoleOf(call.Policy ?? "") is { } required)
                     wrong.AddRange(byRole.Where(r => r.Key != required).Select(r => ($"vendor user {r.Key}", r.Value, path)));
                 if (call.Policy == Policies.VendorAdmin) wrong.Add(("API key", apiKey, path));
@@ -114,6 +119,34 @@ public sealed class EndpointAuthorizationTests
         }
         Assert.True(checkedCalls > 20, $"only {checkedCalls} calls checked");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
+    }
+
+    [Fact]
+    public async Task A_browser_holding_a_vendor_console_session_and_a_partner_session_is_each_only_where_it_belongs()
+    {
+        await using var app = await TcmaAppFactory.StartAsync();
+        await Portal.PortalSetup.PartnerAsync(app, "partner-1", Portal.PortalSetup.Unique("p1"), vendor: Vendor);
+        var both = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        Assert.Equal(HttpStatusCode.OK, (await both.GetAsync("/partner/leads?t=" + Uri.EscapeDataString(app.PartnerLink(Vendor, "partner-1", "leads")))).StatusCode);
+
+        var me = await both.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/me");
+        Assert.Equal(ActorKinds.VendorUser, me.GetProperty("kind").GetString());
+        Assert.Null(me.GetProperty("partnerId").GetString());
+        var partnerMe = await both.GetFromJsonAsync<System.Text.Json.JsonElement>("/api/partner/me");
+        Assert.Equal(ActorKinds.Partner, partnerMe.GetProperty("kind").GetString());
+        Assert.Empty(partnerMe.GetProperty("roles").EnumerateArray());
+
+        // The console never sees the partner's session, and the portal never sees the vendor's roles.
+        Assert.Equal(HttpStatusCode.OK, (await both.GetAsync("/console/kits")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await both.GetAsync("/partner/library")).StatusCode);
+        var console = await both.GetStringAsync("/console");
+        Assert.DoesNotContain("partner-1", console);
+
+        // Signing out of one leaves the other exactly as it was.
+        var home = await both.GetStringAsync("/partner");
+        await both.PostAsync("/partner/signout", Portal.PortalSetup.Form(home, null, []));
+        Assert.Equal(HttpStatusCode.Unauthorized, (await both.GetAsync("/api/partner/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await both.GetAsync("/api/me")).StatusCode);
     }
 
     [Fact]

@@ -52,6 +52,45 @@ public sealed partial class KitConsoleTests
     }
 
     [Fact]
+    public async Task A_channel_manager_uploading_a_kit_with_disguised_files_sees_each_file_named_with_what_to_do()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(kestrel: true);
+        await using var context = await Browser.NewContextAsync(app.PublicAddress!, 375, 740);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync("/signin?returnUrl=%2Fconsole%2Fkits");
+        await page.GetByLabel("Vendor id").FillAsync("acme");
+        await page.GetByLabel("Email").FillAsync("casey@acme.example");
+        await page.GetByLabel("Role").SelectOptionAsync(new SelectOptionValue { Label = "Channel manager" });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.ArrivedAtAsync("**/console/kits");
+
+        // A web page saved as the kit's font, an SVG with a script beside the pictures, and a file nothing uses.
+        var zip = HostileKits.Zip(f =>
+        {
+            f["fonts/DejaVuSans.ttf"] = Encoding.UTF8.GetBytes("<!DOCTYPE html><html><body>not a font</body></html>");
+            f["images/badge.svg"] = Encoding.UTF8.GetBytes("<svg xmlns=\"http://www.w3.org/2000/svg\" onload=\"alert(1)\"><script>alert(2)</script></svg>");
+            f["images/old-banner.png"] = HostileKits.Encode(120, 60, SkiaSharp.SKEncodedImageFormat.Png);
+        });
+        await page.GetByLabel("Kit zip").SetInputFilesAsync(new FilePayload { Name = "cloud-backup-nurture.zip", MimeType = "application/zip", Buffer = zip });
+        await page.GetByRole(AriaRole.Button, new() { Name = "Upload and check" }).ClickAsync();
+
+        var alert = page.GetByRole(AriaRole.Alert);
+        await alert.WaitForAsync();
+        Assert.Equal("The kit was not uploaded: 3 problems to fix", await alert.GetByRole(AriaRole.Heading).InnerTextAsync());
+        var items = await alert.GetByRole(AriaRole.Listitem).AllInnerTextsAsync();
+        Assert.Contains(items, i => i.StartsWith("fonts/DejaVuSans.ttf: this file is used as a font but holds an HTML document", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.StartsWith("images/badge.svg: SVG is not a kit file", StringComparison.Ordinal) && i.Contains("export it as PNG", StringComparison.Ordinal));
+        Assert.Contains(items, i => i.StartsWith("images/old-banner.png: this file is not used by kit.json", StringComparison.Ordinal));
+        Assert.Contains("No kits yet", await page.GetByRole(AriaRole.Main).InnerTextAsync());
+
+        var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
+        Assert.True(scrollWidth <= 375, $"page is {scrollWidth}px wide in a 375px viewport");
+        var screenshot = Browser.ScreenshotPath("kit-upload-problems-375");
+        Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });
+    }
+
+    [Fact]
     public async Task The_upload_page_lists_every_problem_of_a_bad_kit_and_stores_nothing()
     {
         await using var app = await TcmaAppFactory.StartAsync();
@@ -93,7 +132,7 @@ public sealed partial class KitConsoleTests
         Assert.DoesNotContain("cloud-backup-nurture", await other.GetStringAsync("/console/kits"));
     }
 
-    private static async Task<MultipartFormDataContent> UploadFormAsync(HttpClient client, byte[] zip)
+    internal static async Task<MultipartFormDataContent> UploadFormAsync(HttpClient client, byte[] zip)
     {
         var page = await client.GetStringAsync("/console/kits");
         var token = AntiforgeryField().Match(page);

@@ -21,7 +21,7 @@ public sealed class KitUploadTests
     private const string Vendor = "northwind";
     private const string Kit = "cloud-backup-nurture";
 
-    private static MultipartFormDataContent Form(byte[] zip, string fileName = "kit.zip")
+    internal static MultipartFormDataContent Form(byte[] zip, string fileName = "kit.zip")
     {
         var file = new ByteArrayContent(zip);
         file.Headers.ContentType = new MediaTypeHeaderValue("application/zip");
@@ -35,9 +35,9 @@ public sealed class KitUploadTests
         return body;
     }
 
-    private sealed record Problem(string File, string Place, string Message);
+    internal sealed record Problem(string File, string Place, string Message);
 
-    private static async Task<List<Problem>> ProblemsAsync(HttpResponseMessage response)
+    internal static async Task<List<Problem>> ProblemsAsync(HttpResponseMessage response)
     {
         using var json = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
@@ -45,7 +45,7 @@ public sealed class KitUploadTests
     }
 
     /// <summary>Every blob and every row this app's storage prefix holds: what a refused upload must not change.</summary>
-    private static async Task<SortedSet<string>> EverythingStoredAsync(TcmaAppFactory app)
+    internal static async Task<SortedSet<string>> EverythingStoredAsync(TcmaAppFactory app)
     {
         var all = new SortedSet<string>(StringComparer.Ordinal);
         var blobs = new BlobServiceClient(app.StorageConnectionString);
@@ -261,9 +261,9 @@ public sealed class KitUploadTests
         new("Liquid that does not parse", () => KitZips.CloudBackupWith(files: f => f["emails/welcome.html"] = Encoding.UTF8.GetBytes("<p>Hello</p>\n<p>{% if recipient.first_name %}Hi</p>")),
             "emails/welcome.html", "line ", ""),
         new("font that does not load", () => KitZips.CloudBackupWith(files: f => f["fonts/DejaVuSans.ttf"] = Encoding.UTF8.GetBytes("not a font")), "", "", "font"),
-        // Its header is fine, so only drawing it for the sample partner finds it broken.
-        new("image that does not decode", () => WithPhoto(Png(400, 300, junk: true)), "images/social-banner.json", "preview for sample-partner", "images/photo.png' is not an image"),
-        new("image over the pixel limit", () => WithPhoto(Png(6000, 5000, junk: false)), "images/social-banner.json", "", "pixels"),
+        // Its header looks fine; its chunks do not add up, and no picture is stored unchecked.
+        new("image that does not decode", () => WithPhoto(Png(400, 300, junk: true)), "images/photo.png", "", "damaged"),
+        new("image over the pixel limit", () => WithPhoto(HostileKits.PngClaiming(6000, 5000)), "images/photo.png", "", "pixels"),
         new("negative schedule offset", () => KitZips.CloudBackupWith(m => m.Replace("{ \"day\": 2,", "{ \"day\": -2,")), "kit.json", "$.schedule[1]", ""),
         new("editable default over its limit", () => KitZips.CloudBackupWith(m => m.Replace("\"maxLength\": 20", "\"maxLength\": 5")), "kit.json", "$.editable[3]", ""),
     ];

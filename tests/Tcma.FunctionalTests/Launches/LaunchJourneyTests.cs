@@ -53,7 +53,7 @@ public sealed partial class LaunchJourneyTests
         await page.GetByLabel("Street").FillAsync("200 Atlantic Avenue");
         await page.GetByLabel("City").FillAsync("Boston");
         await page.GetByLabel("Postal code").FillAsync("02110");
-        await page.GetByLabel("Country (two letters)").FillAsync("US");
+        await page.GetByLabel("Country").SelectOptionAsync("US");
         await page.GetByLabel("Time zone").FillAsync("America/New_York");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save my brand" }).ClickAsync();
         await page.GetByRole(AriaRole.Heading, new() { Name = "Your campaign" }).WaitForAsync();

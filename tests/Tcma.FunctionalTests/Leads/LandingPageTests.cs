@@ -281,7 +281,7 @@ public sealed class LandingPageTests
         await page.GetByLabel("Last name").FillAsync("Silva");
         await page.GetByLabel("Employees").SelectOptionAsync("11-50");
         Assert.Equal("US", await page.GetByLabel("Country").InputValueAsync());
-        await page.GetByLabel("Country").FillAsync("DE");
+        await page.GetByLabel("Country").SelectOptionAsync("DE");
         await page.GetByLabel("I agree that Harbour IT Services may contact me").CheckAsync();
         var scrollWidth = await page.EvaluateAsync<int>("document.documentElement.scrollWidth");
         Assert.True(scrollWidth <= 375, $"page is {scrollWidth}px wide in a 375px viewport");

@@ -159,8 +159,9 @@ public sealed class SocialAccountTests : IAsyncLifetime
     {
         var client = app.Client();
 
+        // No link and no portal session: the portal asks the partner to sign in, and brings them back here.
         var anonymous = await client.GetAsync("/partner/social/connect/linkedin");
-        Assert.Equal("/partner/link-invalid", anonymous.Headers.Location!.OriginalString);
+        Assert.Equal("/partner/signin?returnUrl=%2Fpartner%2Fsocial%2Fconnect%2Flinkedin", anonymous.Headers.Location!.OriginalString);
         var unsubscribe = await client.GetAsync($"/partner/social/connect/linkedin?t={Uri.EscapeDataString(app.PartnerLink("contoso", "unsubscribe"))}");
         Assert.Equal("/partner/link-invalid", unsubscribe.Headers.Location!.OriginalString);
         var disconnect = await client.PostAsync($"/partner/social/disconnect/linkedin?t={Uri.EscapeDataString(app.PartnerLink("contoso", "unsubscribe"))}", null);

@@ -132,4 +132,51 @@ public sealed class KitArchiveTests
         var (_, problems) = KitArchive.Read(Zip(("../a", Text("x")), ("/b", Text("x")), ("ok.txt", Text("x"))), Limits);
         Assert.Equal(["../a", "/b"], problems.Select(p => p.File));
     }
+
+    [Fact]
+    public void A_zip_streamed_by_dotnet_to_an_unseekable_stream_reads_with_its_data_descriptors()
+    {
+        var stream = new MemoryStream();
+        using (var zip = new ZipArchive(new WriteOnly(stream), ZipArchiveMode.Create))
+            foreach (var (name, content) in new[] { ("kit.json", Text("{}")), ("emails/one.html", Text(new string('x', 70_000))) })
+            {
+                using var s = zip.CreateEntry(name).Open();
+                s.Write(content);
+            }
+        var written = stream.ToArray();
+        Assert.NotEqual(0, written[6] & 0x08); // the first local header says "sizes follow in a data descriptor"
+        var (files, problems) = KitArchive.Read(new MemoryStream(written), Limits);
+        Assert.Empty(problems);
+        Assert.Equal(70_000, files!.Files["emails/one.html"].Length);
+    }
+
+    [Fact]
+    public void A_damaged_file_fails_its_checksum_and_is_named()
+    {
+        var bytes = Zip(("kit.json", Text("{}")), ("emails/one.txt", Text("hello partners"))).ToArray();
+        // The CRC the zip records no longer matches the bytes: what damage in transit looks like to an unzipper.
+        var central = bytes.AsSpan().LastIndexOf("PK\u0001\u0002"u8);
+        bytes[central + 16] ^= 0xFF;
+        var local = bytes.AsSpan().IndexOf(Encoding.UTF8.GetBytes("emails/one.txt")) - 30;
+        bytes[local + 14] ^= 0xFF;
+        var (files, problems) = KitArchive.Read(new MemoryStream(bytes), Limits);
+        Assert.Null(files);
+        var problem = Assert.Single(problems);
+        Assert.Equal("emails/one.txt", problem.File);
+        Assert.Contains("fails its checksum", problem.Message);
+    }
+
+    private sealed class WriteOnly(Stream inner) : Stream
+    {
+        public override bool CanRead => false;
+        public override bool CanSeek => false;
+        public override bool CanWrite => true;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+        public override void Flush() => inner.Flush();
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
+    }
 }

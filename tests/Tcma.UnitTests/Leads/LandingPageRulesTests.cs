@@ -33,10 +33,39 @@ public sealed class LandingPageRulesTests
     {
         var fields = LandingPages.Fields(new LeadForm([new("email", "Work email", "email"), new("firstName", "First name", "text"), new("message", "Question", "textarea"), new("companySize", "Size", "select", false, ["1-10"])], "I agree."));
 
-        Assert.Equal(["email", "firstName", "companySize", "lastName", "country"], fields.Select(f => f.Name));
+        // Names together, then how to reach the person, where they work, where they are: not "Last name" after "Employees".
+        Assert.Equal(["firstName", "lastName", "email", "companySize", "country"], fields.Select(f => f.Name));
         Assert.All(fields.Where(f => f.Name is "email" or "firstName" or "lastName" or "country"), f => Assert.True(f.Required));
         Assert.False(fields.Single(f => f.Name == "companySize").Required);
-        Assert.Equal(2, fields.Single(f => f.Name == "country").MaxLength);
+        var country = fields.Single(f => f.Name == "country");
+        Assert.Equal(LandingPageField.CountryType, country.Type);
+        Assert.Equal("Country", country.Label);
+        Assert.Equal(2, country.MaxLength);
+    }
+
+    [Fact]
+    public void Fields_the_order_does_not_know_keep_the_kits_order_after_the_known_ones_and_a_typed_country_becomes_a_list()
+    {
+        var fields = LandingPages.Fields(new LeadForm(
+        [
+            new("productInterest", "Product", "text"), new("country", "Country code", "text", true), new("company", "Company", "text"),
+            new("lastName", "Surname", "text", true), new("jobTitle", "Role", "text"), new("firstName", "Given name", "text", true), new("email", "Email", "email", true),
+        ], "I agree."));
+
+        Assert.Equal(["firstName", "lastName", "email", "jobTitle", "company", "country", "productInterest"], fields.Select(f => f.Name));
+        Assert.Equal(LandingPageField.CountryType, fields.Single(f => f.Name == "country").Type);
+        Assert.Equal("Surname", fields.Single(f => f.Name == "lastName").Label);
+    }
+
+    [Fact]
+    public void The_country_list_offers_exactly_the_codes_a_lead_may_have_named_for_people()
+    {
+        var all = Tcma.Domain.Countries.All;
+        Assert.All(all, c => Assert.Equal(c.Code, Tcma.Domain.Leads.LeadNormalisation.Country(c.Code)));
+        Assert.Contains(all, c => c.Code == "DE" && c.Name == "Germany");
+        Assert.Contains(all, c => c.Code == "US" && c.Name == "United States");
+        Assert.True(all.Count > 200);
+        Assert.Equal(all.Select(c => c.Name).Order(StringComparer.InvariantCultureIgnoreCase), all.Select(c => c.Name));
     }
 
     [Theory]
