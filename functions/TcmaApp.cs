@@ -1,3 +1,4 @@
+using Tcma.Functions.Deals;
 using Tcma.Functions.Email;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
@@ -43,6 +44,7 @@ public static class TcmaApp
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
         builder.AddMdfRoi();
+        builder.AddDeals();
         builder.AddSocialPublishing();
         builder.AddLaunches();
         builder.AddPartnerPortal();
@@ -69,6 +71,7 @@ public static class TcmaApp
         app.MapMdfPayouts();
         app.MapMdfExpiry();
         app.MapMdfRoi();
+        app.MapDeals();
         app.MapSocialAccounts();
         app.MapLaunches();
         app.MapPartnerPortal();

@@ -49,6 +49,11 @@ param tables array = [
   'OutboxEmails'
   'PartnerContacts'
   'PartnerSessions'
+  'DealRules'
+  'DealClaims'
+  'DealIndex'
+  'Deals'
+  'DealAttributions'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -66,6 +71,7 @@ param queues array = [
   'mdf-commands'
   'launch-work'
   'partner-signins'
+  'deal-commands'
 ]
 
 @description('Blob containers the app uses.')

@@ -40,6 +40,8 @@ public static class StorageResources
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
         LaunchStore.TableName,
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
+        Tcma.Storage.Deals.DealRulesStore.TableName, Tcma.Storage.Deals.ClaimStore.TableName, Tcma.Storage.Deals.CustomerIndex.TableName,
+        Tcma.Storage.Deals.DealList.TableName, Tcma.Storage.Deals.AttributionStore.TableName,
         PartnerContactIndex.TableName, PartnerSessionStore.TableName,
     ];
 
@@ -52,6 +54,7 @@ public static class StorageResources
         Tcma.Domain.Leads.CrmNotification.Queue,
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
         LaunchWork.Queue,
+        Tcma.Functions.Deals.DealRegistrationDefinition.Queue,
         Tcma.Functions.Identity.PartnerSignIn.Queue,
     ];
 
