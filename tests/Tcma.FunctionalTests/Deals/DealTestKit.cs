@@ -39,10 +39,11 @@ public sealed partial class DealTestKit : IAsyncDisposable
 
     public static Money Usd(decimal amount) => Money.Of(amount, Currency.USD);
 
-    public static async Task<DealTestKit> StartAsync(bool kestrel = false, Func<RulesOfEngagement, RulesOfEngagement>? rules = null, params string[] partners)
+    public static async Task<DealTestKit> StartAsync(bool kestrel = false, Func<RulesOfEngagement, RulesOfEngagement>? rules = null,
+        Dictionary<string, string?>? settings = null, params string[] partners)
     {
         var clock = new FakeTimeProvider(Start);
-        var app = await TcmaAppFactory.StartAsync(clock: clock, kestrel: kestrel);
+        var app = await TcmaAppFactory.StartAsync(clock: clock, kestrel: kestrel, overrides: settings);
         var kit = new DealTestKit { App = app, Clock = clock, Vendor = "v" + Guid.NewGuid().ToString("N")[..10] };
         foreach (var p in partners.Length == 0 ? ["alpha", "bravo"] : partners) await kit.AddPartnerAsync(p);
         if (!kestrel)
