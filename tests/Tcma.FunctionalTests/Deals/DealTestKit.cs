@@ -52,6 +52,12 @@ public sealed partial class DealTestKit : IAsyncDisposable
             var published = await kit.PublishAsync(rules?.Invoke(kit.Rules()) ?? kit.Rules(), 0);
             Assert.True(published.StatusCode == HttpStatusCode.Created, await published.Content.ReadAsStringAsync());
         }
+        else
+        {
+            // Under Kestrel the test server's clients do not reach the app: published as the endpoint does.
+            var published = await app.Services.GetRequiredService<DealService>().PublishAsync(kit.Vendor, rules?.Invoke(kit.Rules()) ?? kit.Rules(), 0, "dev:admin", default);
+            Assert.Equal(RulesPublishKind.Published, published.Kind);
+        }
         return kit;
     }
 
