@@ -40,9 +40,9 @@ public static class StorageResources
         MdfProgramStore.TableName, MdfRequestIndex.TableName,
         LaunchStore.TableName,
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
+        PartnerContactIndex.TableName, PartnerSessionStore.TableName,
         Tcma.Storage.Deals.DealRulesStore.TableName, Tcma.Storage.Deals.ClaimStore.TableName, Tcma.Storage.Deals.CustomerIndex.TableName,
         Tcma.Storage.Deals.DealList.TableName, Tcma.Storage.Deals.AttributionStore.TableName,
-        PartnerContactIndex.TableName, PartnerSessionStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -54,8 +54,8 @@ public static class StorageResources
         Tcma.Domain.Leads.CrmNotification.Queue,
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
         LaunchWork.Queue,
-        Tcma.Functions.Deals.DealRegistrationDefinition.Queue,
         Tcma.Functions.Identity.PartnerSignIn.Queue,
+        Tcma.Functions.Deals.DealRegistrationDefinition.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =

@@ -125,3 +125,31 @@ public sealed class CustomerIndex(StorageAccount storage)
         return row;
     }
 }
+
+/// <summary>Routed leads in the customer index: open while a partner holds them, a won customer once won, gone otherwise.</summary>
+public static class LeadCustomers
+{
+    /// <summary>The lead's company and email domain as customer keys; none when it names neither (a free-mail address, no company).</summary>
+    public static IReadOnlyList<string> Keys(Tcma.Domain.Leads.Lead lead)
+    {
+        var domain = CustomerDomains.OfEmail(lead.Person.Email);
+        var name = lead.Person.Company is { } c && CompanyNames.Compact(c).Length > 0 ? c : null;
+        if (name is null) return domain is null ? [] : [$"{CustomerKeys.Domain}:{domain}"];
+        return CustomerKeys.All(name, domain is null ? [] : [domain]);
+    }
+
+    public static async Task SyncAsync(this CustomerIndex index, Tcma.Domain.Leads.Lead lead, CancellationToken ct)
+    {
+        var keys = Keys(lead);
+        if (keys.Count == 0) return;
+        var open = !lead.IsErased && lead.PartnerId is not null
+            && lead.Status is Tcma.Domain.Leads.LeadStatus.Assigned or Tcma.Domain.Leads.LeadStatus.Accepted or Tcma.Domain.Leads.LeadStatus.Working;
+        var source = lead.Source is Tcma.Domain.Leads.LeadSource.LandingPage page ? page.PartnerId : null;
+        var domains = CustomerDomains.OfEmail(lead.Person.Email) is { } d ? new[] { d } : [];
+        var entry = new IndexEntry("", IndexEntry.Lead, lead.Id, lead.PartnerId ?? "", lead.Person.Company ?? "", domains, lead.CreatedAt, source);
+        if (open) await index.AddAsync(lead.VendorId, keys, entry, ct);
+        else await index.RemoveAsync(lead.VendorId, keys, IndexEntry.Lead, lead.Id, ct);
+        if (!lead.IsErased && lead.Status is Tcma.Domain.Leads.LeadStatus.Won && lead.PartnerId is not null)
+            await index.AddAsync(lead.VendorId, keys, entry with { Kind = IndexEntry.Won, At = lead.LastActivityAt }, ct);
+    }
+}

@@ -215,3 +215,27 @@ public sealed class DealRegistrationTests
         Assert.Contains("deal.not_approved", await early.Content.ReadAsStringAsync());
     }
 }
+
+/// <summary>Routed leads in the conflict check: under "the partner that sourced the lead", a lead another partner holds refuses the registration.</summary>
+public sealed class DealLeadConflictTests
+{
+    [Fact]
+    public async Task A_customer_routed_as_a_lead_to_one_partner_goes_to_that_partner_and_another_is_refused_without_being_told_who()
+    {
+        await using var kit = await DealTestKit.StartAsync(rules: r => r with { Winner = ConflictWinner.LeadSource });
+        var api = await Tcma.FunctionalTests.Leads.LeadRoutingSupport.ApiAsync(kit.App, kit.Vendor);
+        var leadId = await Tcma.FunctionalTests.Leads.LeadRoutingSupport.CaptureAsync(api, kit.Vendor, country: "GB", email: "ana@contoso.de");
+        var lead = await Tcma.FunctionalTests.Leads.LeadRoutingSupport.LeadWhenAsync(kit.App, kit.Vendor, leadId, l => l.PartnerId is not null);
+        var holder = lead.PartnerId!;
+        var other = holder == "alpha" ? "bravo" : "alpha";
+        // The index follows the lead's projection: wait until the lead is there.
+        await DealTestKit.EventuallyAsync(() => kit.App.Services.GetRequiredService<CustomerIndex>().FindAsync(kit.Vendor, ["d:contoso.de"]), e => e.Any(x => x.Id == leadId));
+
+        var refused = await kit.RegisterAsync(other, DealTestKit.Registration(company: "Contoso GmbH", email: "eva@contoso.de"));
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        var body = await refused.Content.ReadAsStringAsync();
+        Assert.Contains("deal.lead_of_another_partner", body);
+        Assert.DoesNotContain(holder, body);
+        Assert.Equal(DealStatus.PendingApproval, (await kit.RegisterOkAsync(holder, DealTestKit.Registration(company: "Contoso GmbH", email: "ana@contoso.de"))).Status);
+    }
+}
