@@ -87,6 +87,14 @@ public sealed class DealService(
         }
     }
 
+    /// <summary>The verdict the rules give a registration now, without claiming anything (the benchmark's measure of the check).</summary>
+    public async Task<ConflictVerdict> CheckAsync(string vendorId, string id, string partnerId, DealRegistration registration, RulesOfEngagement rules, CancellationToken ct)
+    {
+        var rows = await claims.ReadAsync(vendorId, CustomerKeys.Exact(registration), ct);
+        var (candidates, _) = await CandidatesAsync(vendorId, id, registration, rows, clock.GetUtcNow(), ct);
+        return ConflictCheck.Decide(registration, partnerId, rules, candidates);
+    }
+
     /// <summary>
     /// What the registration may collide with: the holders of its exact keys' claim rows, and whatever the customer
     /// index finds under all its keys (open registrations, open routed leads, won customers). Holders whose
