@@ -22,7 +22,7 @@ namespace Tcma.FunctionalTests.Deals;
 /// 10,000, one approval level: a channel account manager with a backup), and partners alpha and bravo, on a fake
 /// clock at 2026-03-02 09:00 UTC. Addresses are unique to the test and read back from maildev.
 /// </summary>
-public sealed partial class DealTestKit : IAsyncDisposable
+public sealed class DealTestKit : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 3, 2, 9, 0, 0, TimeSpan.Zero);
 
@@ -117,21 +117,11 @@ public sealed partial class DealTestKit : IAsyncDisposable
     public Task<HttpResponseMessage> StageAsync(string partner, string id, object body) => Partners[partner].PostAsync($"/api/partner/deals/{id}/stage", Json(body));
 
     /// <summary>The links of the newest approval email to <paramref name="to"/> about <paramref name="id"/>, by button label.</summary>
-    public async Task<Dictionary<string, string>> LinksAsync(Approver to, string id, int count = 1)
-    {
-        var mails = await App.Inbox.WaitForAsync(to.Email, count);
-        var mail = mails.Where(m => m.Subject?.Contains(id) == true).LastOrDefault() ?? throw new Xunit.Sdk.XunitException($"no email about {id} to {to.Email}");
-        return LinkLine().Matches(mail.Text ?? "").ToDictionary(m => m.Groups[1].Value.Trim(), m => new Uri(m.Groups[2].Value).PathAndQuery);
-    }
+    public Task<Dictionary<string, string>> LinksAsync(Approver to, string id, int count = 1) =>
+        ApprovalEmails.LinksAsync(App.Inbox, to.Email, id, count);
 
-    public async Task<(HttpStatusCode Status, string Html)> ConfirmAsync(string path, Dictionary<string, string>? form = null, HttpClient? client = null)
-    {
-        client ??= App.Anonymous();
-        var page = await client.GetAsync(path);
-        if (page.StatusCode != HttpStatusCode.OK) return (page.StatusCode, await page.Content.ReadAsStringAsync());
-        var response = await client.PostAsync(path, new FormUrlEncodedContent(form ?? []));
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    public Task<(HttpStatusCode Status, string Html)> ConfirmAsync(string path, Dictionary<string, string>? form = null, HttpClient? client = null) =>
+        ApprovalEmails.ConfirmAsync(client ?? App.Anonymous(), path, form);
 
     public async Task<DealView> ApprovedAsync(string partner, RegistrationInput? input = null)
     {
@@ -173,6 +163,4 @@ public sealed partial class DealTestKit : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    [GeneratedRegex(@"^([A-Za-z ]+): (http\S+)\r?$", RegexOptions.Multiline)]
-    private static partial Regex LinkLine();
 }
