@@ -77,9 +77,11 @@ public sealed class DealBrowserTests
         // The partner's own return: its revenue under the kit it launched (the attribution is written by the command queue).
         await DealTestKit.EventuallyAsync(async () =>
         {
-            await page.ReloadAsync();
+            // A fresh GET: reloading the page the form's POST answered would send the form again.
+            await page.GotoAsync($"/partner/deals?t={links.PartnerToken(kit.Vendor, "alpha")}");
             return await page.Locator("[data-testid=totals-kit]").CountAsync() == 0 ? "" : await page.Locator("[data-testid=totals-kit]").InnerTextAsync();
         }, text => text.Contains("spring-backup") && text.Contains("USD 75,000.00"));
+        await page.ScreenshotAsync(new() { Path = Browser.ScreenshotPath("deals-partner-won-375"), FullPage = true });
 
         var vendor = await desk.NewPageAsync();
         await vendor.GotoAsync("/console/deals");
