@@ -1,3 +1,4 @@
+using Tcma.Functions.Dashboards;
 using Tcma.Functions.Deals;
 using Tcma.Functions.Email;
 using Tcma.Functions.Hosting;
@@ -48,6 +49,7 @@ public static class TcmaApp
         builder.AddSocialPublishing();
         builder.AddLaunches();
         builder.AddPartnerPortal();
+        builder.AddDashboards();
         return builder;
     }
 
@@ -60,6 +62,7 @@ public static class TcmaApp
         app.MapRendering();
         app.MapKits();
         app.MapLeads();
+        app.MapDashboards();
         app.MapLeadRouting();
         app.MapLandingPages();
         app.MapLeadImports();

@@ -49,6 +49,7 @@ param tables array = [
   'OutboxEmails'
   'PartnerContacts'
   'PartnerSessions'
+  'DashboardCounters'
   'DealRules'
   'DealClaims'
   'DealIndex'

@@ -103,6 +103,8 @@ internal sealed class SampleDataLoader(
                 var loaded = await samples.LoadAsync(o.Folder, o.VendorId, stoppingToken);
                 logger.LogInformation("Sample data for vendor '{Vendor}': kits {Kits} and partner '{Partner}'", o.VendorId, string.Join(", ", loaded), SampleData.DemoPartnerFolder);
                 await InviteDemoPartnerAsync(o, loaded, stoppingToken);
+                await services.GetRequiredService<Tcma.Functions.Dashboards.DashboardDemo>().SeedAsync(o.VendorId,
+                    loaded.Select(l => l.Split(' ')).Where(p => p.Length == 2).Select(p => (p[0], p[1])).ToList(), stoppingToken);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException && attempt < 10)

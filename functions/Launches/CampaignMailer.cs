@@ -56,6 +56,12 @@ public sealed class CampaignMailer(
     /// </summary>
     private ILaunchSendGate Gate => services.GetRequiredService<ILaunchSendGate>();
 
+    private Dashboards.DashboardService Dashboard => services.GetRequiredService<Dashboards.DashboardService>();
+
+    /// <summary>Counted after "Sent" is written, and again on a duplicate delivery of a sent email: named by the send, it counts once.</summary>
+    private Task CountSentAsync(CampaignSendRecord sent, CancellationToken ct) =>
+        Dashboard.CountLaunchEventAsync(sent.VendorId, sent.LaunchId, sent.SendId, Tcma.Domain.Dashboards.ActivityKind.EmailSent, sent.SentAt ?? sent.UpdatedAt, ct);
+
     /// <summary>A re-queued copy never comes back sooner than this, so waiting never spins.</summary>
     private static readonly TimeSpan MinRequeueDelay = TimeSpan.FromMilliseconds(500);
 
@@ -85,6 +91,7 @@ public sealed class CampaignMailer(
         {
             case CampaignSendStep.AlreadyDone done:
                 logger.LogInformation("Send {SendId} of launch {LaunchId} is already {State}; duplicate delivery ignored", email.SendId, email.LaunchId, done.State);
+                if (previous is { State: CampaignSendState.Sent }) await CountSentAsync(previous, ct);
                 return CampaignMailOutcome.Duplicate;
             case CampaignSendStep.ComeBackLater later:
                 await RequeueAsync(email, later.After, ct);
@@ -146,6 +153,7 @@ public sealed class CampaignMailer(
         var sent = sending with { State = CampaignSendState.Sent, SentAt = clock.GetUtcNow(), UpdatedAt = clock.GetUtcNow(), LeaseUntil = null, LastError = null };
         if (await log.TryWriteAsync(sent, sendingETag.Value, ct) is null)
             logger.LogWarning("Send {SendId} of launch {LaunchId} went out but its record had changed (a lease taken over?)", email.SendId, email.LaunchId);
+        await CountSentAsync(sent, ct);
         return CampaignMailOutcome.Sent;
     }
 

@@ -53,13 +53,14 @@ public sealed class LaunchPreviews(ImageRenderer renderer, RenderStore renders, 
     /// The image drawn for a brand that is not saved yet (the brand page's live preview): never stored, with the render's
     /// report, whose warnings (logo plates, contrast fallbacks) the partner sees before saving.
     /// </summary>
-    public (Tcma.Rendering.Images.RenderResult? Result, IReadOnlyList<string> Errors) Draft(KitVersion kit, BrandProfile brand, string imageId, CancellationToken ct)
+    /// <param name="thumbnailWidth">Set: the image scaled to this width, as a JPEG, for a card or a brand preview.</param>
+    public (Tcma.Rendering.Images.RenderResult? Result, IReadOnlyList<string> Errors) Draft(KitVersion kit, BrandProfile brand, string imageId, CancellationToken ct, int? thumbnailWidth = null)
     {
         var (draw, errors) = Prepare(kit, brand, new Dictionary<string, string>(), imageId, ct);
-        return draw is null ? (null, errors) : (draw.Render(), []);
+        return draw is null ? (null, errors) : (thumbnailWidth is { } width ? draw.Thumbnail(width) : draw.Render(), []);
     }
 
-    private sealed record Drawing(string Key, ImageFormat Format, Func<Tcma.Rendering.Images.RenderResult> Render);
+    private sealed record Drawing(string Key, ImageFormat Format, Func<Tcma.Rendering.Images.RenderResult> Render, Func<int, Tcma.Rendering.Images.RenderResult> Thumbnail);
 
     private (Drawing? Drawing, IReadOnlyList<string> Errors) Prepare(KitVersion kit, BrandProfile brand, IReadOnlyDictionary<string, string> edits, string imageId, CancellationToken ct)
     {
@@ -78,8 +79,10 @@ public sealed class LaunchPreviews(ImageRenderer renderer, RenderStore renders, 
         var size = template.Sizes[0];
         var format = template.Formats.Contains(ImageFormat.Png) ? ImageFormat.Png : template.Formats[0];
         var key = RenderKey.For(template, kit.Files.Version, brand, inputs, size, format) + "." + format.ToString().ToLowerInvariant();
-        return (new Drawing(key, format, () =>
-            renderer.Render(template, kit.Files, brand, new LiquidTextResolver(CoBrandingModel.For(brand, inputs), Options(brand, ct: ct)), size, format)), []);
+        LiquidTextResolver Text() => new(CoBrandingModel.For(brand, inputs), Options(brand, ct: ct));
+        return (new Drawing(key, format,
+            () => renderer.Render(template, kit.Files, brand, Text(), size, format),
+            width => renderer.RenderThumbnail(template, kit.Files, brand, Text(), size, width)), []);
     }
 
     public (LiquidEmail? Email, string? Error) ParseEmail(KitVersion kit, string emailId)

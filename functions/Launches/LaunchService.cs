@@ -81,7 +81,7 @@ public abstract record Outcome<T>
 public sealed class LaunchService(
     LaunchStore store, KitIndex kits, KitVersionFiles kitFiles, PartnerDirectory partners, BrandProfileStore brands,
     LaunchPreviews previews, WorkflowEngine workflows, LinkTokens tokens, EmailOutbox outbox, IMessageSender messages, SocialAccountStore socialAccounts,
-    CampaignSendLog sendLog, CampaignEngagementStore engagement,
+    CampaignSendLog sendLog, CampaignEngagementStore engagement, Dashboards.DashboardService dashboard,
     IOptions<LaunchOptions> options, TimeProvider clock, ILogger<LaunchService> logger)
 {
     public LaunchOptions Options => options.Value;
@@ -402,6 +402,7 @@ public sealed class LaunchService(
         var created = await store.AddLaunchAsync(record, ct);
         // A double click, a second tab or a retry: the launch that is stored is the launch, whatever this request said.
         record = created ? record : (await store.LaunchAsync(vendorId, launchId, ct))!;
+        await dashboard.CountAsync(new Tcma.Domain.Dashboards.Activity(vendorId, launchId, Tcma.Domain.Dashboards.ActivityKind.Launched, record.PartnerId, record.KitId, record.Version, record.CreatedAt), ct);
 
         var controlToken = tokens.Create(TokenPurposes.Launch, record.PartnerId, vendorId, Options.ControlLinkLifetime);
         await store.SaveControlAsync(vendorId, tokens.Verify(controlToken, TokenPurposes.Launch).Token!.Nonce, launchId, ct);

@@ -3,6 +3,9 @@ using Tcma.Domain.Launches;
 using Tcma.Functions.Identity;
 using Tcma.Storage.Launches;
 
+using Tcma.Domain.Dashboards;
+using Tcma.Functions.Dashboards;
+
 namespace Tcma.Functions.Launches;
 
 /// <summary>
@@ -25,7 +28,7 @@ public static class OpenPixelEndpoints
     }
 
     private static async Task<FileContentHttpResult> OpenedAsync(
-        string token, HttpResponse response, LinkTokens tokens, CampaignEngagementStore engagement, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
+        string token, HttpResponse response, LinkTokens tokens, CampaignEngagementStore engagement, DashboardService dashboard, TimeProvider clock, ILoggerFactory loggers, CancellationToken ct)
     {
         var verified = tokens.Verify(token, OpenTracking.TokenPurpose);
         if (verified.IsValid && OpenTracking.TryReadTokenSubject(verified.Token!.Subject, out var launchId, out var touchId, out var sendId)
@@ -34,6 +37,8 @@ public static class OpenPixelEndpoints
             try
             {
                 await engagement.RecordAsync(verified.Token.VendorId, launchId, touchId, sendId, EngagementKind.Opened, clock.GetUtcNow(), ct);
+                // Counted even when the open was recorded before: the count is named by the send, so it happens once.
+                await dashboard.CountLaunchEventAsync(verified.Token.VendorId, launchId, sendId, ActivityKind.EmailOpened, clock.GetUtcNow(), ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

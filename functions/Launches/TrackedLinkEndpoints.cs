@@ -3,6 +3,9 @@ using Tcma.Domain.Launches;
 using Tcma.Functions.Identity;
 using Tcma.Storage.Launches;
 
+using Tcma.Domain.Dashboards;
+using Tcma.Functions.Dashboards;
+
 namespace Tcma.Functions.Launches;
 
 /// <summary>
@@ -19,7 +22,7 @@ public static class TrackedLinkEndpoints
     }
 
     private static async Task<Results<RedirectHttpResult, ContentHttpResult>> Follow(
-        string token, HttpResponse response, LinkTokens tokens, ClickTracking clicks, CampaignEngagementStore engagement, TimeProvider clock,
+        string token, HttpResponse response, LinkTokens tokens, ClickTracking clicks, CampaignEngagementStore engagement, DashboardService dashboard, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
         var verified = tokens.Verify(token, TrackedLinks.TokenPurpose);
@@ -33,6 +36,9 @@ public static class TrackedLinkEndpoints
             await clicks.RecordClickAsync(link, clock.GetUtcNow(), ct);
             // The audience of later touches: a clicker is a clicker (and an opener) once, however often they click.
             await engagement.RecordAsync(link.VendorId, link.LaunchId, link.TouchId, link.SendId, EngagementKind.Clicked, clock.GetUtcNow(), ct);
+            // Per send, like the engagement store: a reader clicking three links is one clicked email (and an opened one).
+            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailClicked, clock.GetUtcNow(), ct);
+            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailOpened, clock.GetUtcNow(), ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -5,6 +5,9 @@ using Tcma.Domain.Launches;
 using Tcma.Functions.Identity;
 using Tcma.Storage.Launches;
 
+using Tcma.Domain.Dashboards;
+using Tcma.Functions.Dashboards;
+
 namespace Tcma.Functions.Launches;
 
 /// <summary>
@@ -34,12 +37,13 @@ public static class UnsubscribeEndpoints
 
     /// <summary>Idempotent: a second POST (a double click, the provider retrying) finds the address already listed and says the same.</summary>
     private static async Task<ContentHttpResult> Unsubscribe(
-        string token, HttpResponse response, LinkTokens tokens, CampaignSendLog log, SuppressionList suppressions, TimeProvider clock,
+        string token, HttpResponse response, LinkTokens tokens, CampaignSendLog log, SuppressionList suppressions, DashboardService dashboard, TimeProvider clock,
         ILoggerFactory loggers, CancellationToken ct)
     {
         if (await FindAsync(token, tokens, log, ct) is not { } send) return CampaignMailPages.NotValid(response);
         var added = await suppressions.SuppressAsync(send.VendorId, send.PartnerId, send.Recipient, SuppressionReason.Unsubscribed,
             $"launch {send.LaunchId} send {send.SendId}", clock.GetUtcNow(), ct);
+        await dashboard.CountLaunchEventAsync(send.VendorId, send.LaunchId, send.SendId, ActivityKind.Unsubscribed, clock.GetUtcNow(), ct);
         loggers.CreateLogger(typeof(UnsubscribeEndpoints)).LogInformation(
             "Unsubscribe from partner {PartnerId} via launch {LaunchId} send {SendId} ({Result})", send.PartnerId, send.LaunchId, send.SendId, added ? "added" : "already listed");
         var body = $"<p>You will not receive more emails from <strong>{WebUtility.HtmlEncode(send.FromName)}</strong> at <strong>{WebUtility.HtmlEncode(send.Recipient)}</strong>.</p>";

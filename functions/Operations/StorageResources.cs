@@ -41,6 +41,7 @@ public static class StorageResources
         LaunchStore.TableName,
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
         PartnerContactIndex.TableName, PartnerSessionStore.TableName,
+        Tcma.Storage.Dashboards.DashboardCounterStore.TableName,
         Tcma.Storage.Deals.DealRulesStore.TableName, Tcma.Storage.Deals.ClaimStore.TableName, Tcma.Storage.Deals.CustomerIndex.TableName,
         Tcma.Storage.Deals.DealList.TableName, Tcma.Storage.Deals.AttributionStore.TableName,
     ];

@@ -30,7 +30,7 @@ public abstract record BrandSave
 /// </summary>
 public sealed class BrandEditor(
     BrandProfileStore brands, PartnerDirectory partners, PortalCatalog catalog, KitVersionFiles kitFiles, LaunchPreviews previews,
-    ImageRenderer renderer, TimeProvider clock)
+    TimeProvider clock)
 {
     public const long MaxRequestBytes = 6 * 1024 * 1024;
 
@@ -155,11 +155,10 @@ public sealed class BrandEditor(
         if (await partners.GetAsync(vendorId, partnerId, ct) is not { } partner) return (null, null, []);
         var kit = Library.Visible(await catalog.PublishedAsync(vendorId, ct), partner.Partner, clock.GetUtcNow()).FirstOrDefault(k => k.CardImage is not null);
         if (kit is null || await kitFiles.GetAsync(vendorId, kit.KitId, kit.Version, ct) is not { } files) return (null, null, []);
-        var (result, errors) = previews.Draft(files, brand, kit.CardImage!, ct);
+        var (result, errors) = previews.Draft(files, brand, kit.CardImage!, ct, thumbnailWidth: PartnerPortal.ThumbnailWidth * 2);
         if (result?.Bytes is null)
             return (null, kit.Name, errors.Concat(result?.Report.Errors.Select(e => e.Message) ?? []).Select(e => $"“{kit.Name}” cannot be drawn with this brand: {e}").ToList());
-        var thumbnail = renderer.Thumbnail(result.Bytes, PartnerPortal.ThumbnailWidth * 2);
-        return (thumbnail is null ? null : "data:image/jpeg;base64," + Convert.ToBase64String(thumbnail), kit.Name,
+        return ("data:image/jpeg;base64," + Convert.ToBase64String(result.Bytes), kit.Name,
             result.Report.Warnings.Select(w => $"“{kit.Name}” banner: {w.Message}").ToList());
     }
 

@@ -38,7 +38,7 @@ public sealed record AttentionItem(string Kind, string Title, string Detail, str
 /// </summary>
 public sealed class PartnerPortal(
     PortalCatalog catalog, PartnerDirectory partners, BrandProfileStore brands, LaunchStore launches, LaunchService launchService,
-    KitIndex kitIndex, KitVersionFiles kitFiles, LaunchPreviews previews, RenderStore renders, ImageRenderer renderer,
+    KitIndex kitIndex, KitVersionFiles kitFiles, LaunchPreviews previews, RenderStore renders,
     LeadStore leads, LeadRoutingService routing, SocialAccountStore social,
     MdfProgramStore programs, MdfRequestIndex mdfIndex, WorkflowEngine engine, FundLedgerStore ledger, TimeProvider clock)
 {
@@ -90,8 +90,7 @@ public sealed class PartnerPortal(
         var key = ThumbnailKey(vendorId, kitId, version, RenderKey.BrandFingerprint(brand));
         if (await renders.GetAsync(key, ct) is { } cached) return cached;
         if (await kitFiles.GetAsync(vendorId, kitId, version, ct) is not { } files) return null;
-        var (bytes, _, _) = await previews.ImageAsync(files, brand, new Dictionary<string, string>(), kit.CardImage, ct);
-        if (bytes is null || renderer.Thumbnail(bytes, ThumbnailWidth) is not { } thumbnail) return null;
+        if (previews.Draft(files, brand, kit.CardImage, ct, thumbnailWidth: ThumbnailWidth).Result?.Bytes is not { } thumbnail) return null;
         await renders.PutAsync(key, thumbnail, "image/jpeg", ct);
         return thumbnail;
     }

@@ -37,7 +37,34 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
     /// <summary>The JPEG and WebP encoders in use, chosen once; the host logs them at start-up.</summary>
     public ImageEncoders Encoders { get; } = ImageEncoders.For((options ?? new()).Encoders);
 
-    public RenderResult Render(ImageTemplate template, IKitFiles kit, BrandProfile brand, ITextResolver text, RenderSize size, ImageFormat format)
+    public RenderResult Render(ImageTemplate template, IKitFiles kit, BrandProfile brand, ITextResolver text, RenderSize size, ImageFormat format) =>
+        Draw(template, kit, brand, text, size, format, (address, info) => format switch
+        {
+            ImageFormat.Png => EncodePng(address, info),
+            ImageFormat.Jpeg => Encoders.Jpeg.Encode(address, info.Width, info.Height, info.RowBytes, template.JpegQuality),
+            _ => Encoders.Webp.Encode(address, info.Width, info.Height, info.RowBytes, template.WebpQuality),
+        });
+
+    /// <summary>
+    /// The image drawn at its full size and scaled down to <paramref name="width"/> before it is encoded, as one JPEG:
+    /// a card preview costs one draw and one small encode, without encoding and decoding the full-size picture.
+    /// </summary>
+    public RenderResult RenderThumbnail(ImageTemplate template, IKitFiles kit, BrandProfile brand, ITextResolver text, RenderSize size, int width, int quality = 82) =>
+        Draw(template, kit, brand, text, size, ImageFormat.Jpeg, (address, info) =>
+        {
+            using var pixmap = new SKPixmap(info, address, info.RowBytes);
+            return Scaled(pixmap, width, quality);
+        }, checkFormat: false);
+
+    private byte[]? EncodePng(IntPtr address, SKImageInfo info)
+    {
+        using var pixmap = new SKPixmap(info, address, info.RowBytes);
+        using var png = pixmap.Encode(new SKPngEncoderOptions(_options.PngFilters, _options.PngZlibLevel));
+        return png?.ToArray();
+    }
+
+    private RenderResult Draw(ImageTemplate template, IKitFiles kit, BrandProfile brand, ITextResolver text, RenderSize size, ImageFormat format,
+        Func<IntPtr, SKImageInfo, byte[]?> encode, bool checkFormat = true)
     {
         var issues = new Issues(template.FileName);
         if (!template.LayersBySize.TryGetValue(size, out var layers))
@@ -45,7 +72,7 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
             issues.Error("sizes", $"the template does not declare size {size}; it declares {string.Join(", ", template.Sizes)}");
             return issues.Fail(ContentTypeOf(format));
         }
-        if (!template.Formats.Contains(format))
+        if (checkFormat && !template.Formats.Contains(format))
         {
             issues.Error("formats", $"the template does not declare format {format.ToString().ToLowerInvariant()}");
             return issues.Fail(ContentTypeOf(format));
@@ -91,16 +118,7 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
             }
             if (issues.Errors.Count > 0) return issues.Fail(ContentTypeOf(format));
 
-            byte[]? bytes;
-            if (format == ImageFormat.Png)
-            {
-                using var pixmap = new SKPixmap(info, address, info.RowBytes);
-                using var png = pixmap.Encode(new SKPngEncoderOptions(_options.PngFilters, _options.PngZlibLevel));
-                bytes = png?.ToArray();
-            }
-            else bytes = format == ImageFormat.Jpeg
-                ? Encoders.Jpeg.Encode(address, size.Width, size.Height, info.RowBytes, template.JpegQuality)
-                : Encoders.Webp.Encode(address, size.Width, size.Height, info.RowBytes, template.WebpQuality);
+            var bytes = encode(address, info);
             if (bytes is null)
             {
                 issues.Error("", $"could not encode {format}");
@@ -184,15 +202,14 @@ public sealed class ImageRenderer(ImageRendererOptions? options = null) : IDispo
     /// A rendered image scaled down to <paramref name="width"/> pixels wide (never up) as JPEG: the cards of a campaign
     /// library want many small previews, not the full-size asset. Null when the bytes are not an image.
     /// </summary>
-    public byte[]? Thumbnail(byte[] encoded, int width, int quality = 82)
+    private byte[]? Scaled(SKPixmap source, int width, int quality)
     {
-        using var source = SKBitmap.Decode(encoded);
-        if (source is null || source.Width <= 0) return null;
         var w = Math.Min(width, source.Width);
         var h = Math.Max(1, (int)Math.Round(source.Height * (double)w / source.Width));
         var info = new SKImageInfo(w, h, SKColorType.Rgba8888, SKAlphaType.Opaque);
         using var scaled = new SKBitmap(info);
-        if (!source.ScalePixels(scaled, new SKSamplingOptions(SKCubicResampler.Mitchell))) return null;
+        using var target = scaled.PeekPixels();
+        if (!source.ScalePixels(target, new SKSamplingOptions(SKCubicResampler.Mitchell))) return null;
         return Encoders.Jpeg.Encode(scaled.GetPixels(), w, h, info.RowBytes, quality);
     }
 

@@ -26,7 +26,7 @@ public sealed class ConsoleBrowserTests
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
 
         await page.ArrivedAtAsync("**/console");
-        Assert.Equal("Console", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
+        Assert.Equal("Your channel program", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
         Assert.Equal(["Console", "Kits", "Invitations", "Partners", "Leads", "MDF"], await nav.GetByRole(AriaRole.Link).AllInnerTextsAsync());
         Assert.Equal("page", await nav.GetByRole(AriaRole.Link, new() { Name = "Console" }).GetAttributeAsync("aria-current"));

@@ -1,0 +1,76 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Tcma.Domain.Dashboards;
+using Tcma.Domain.Identity;
+using Tcma.Domain.Mdf;
+using Tcma.Functions.Identity;
+using Tcma.Storage.Dashboards;
+
+namespace Tcma.Functions.Dashboards;
+
+/// <summary>The vendor's dashboards: the counters the producing functions feed, the console home (Web/Pages/Dashboards) and its CSV tables.</summary>
+public static class DashboardApp
+{
+    public static WebApplicationBuilder AddDashboards(this WebApplicationBuilder builder)
+    {
+        builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
+        builder.Services.AddMemoryCache();
+        builder.Services.AddSingleton<DashboardCounterStore>();
+        builder.Services.AddSingleton<DashboardService>();
+        builder.Services.AddSingleton<DashboardDemo>();
+        return builder;
+    }
+
+    public static WebApplication MapDashboards(this WebApplication app)
+    {
+        app.MapGet("/console/dashboard/{table}.csv", Csv).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
+        return app;
+    }
+
+    /// <summary>A table of the home page as CSV, for the same period and filters; 400 for a period that is not one, 404 for a table that is not one.</summary>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult, NotFound>> Csv(
+        string table, string? period, string? from, string? to, string? tier, string? region, string? kit, string? step,
+        ClaimsPrincipal user, DashboardService dashboards, CancellationToken ct)
+    {
+        if (table is not ("kits" or "partners" or "weeks")) return TypedResults.NotFound();
+        var (p, problem) = DashboardPeriod.Parse(period, from, to, dashboards.Today);
+        if (p is null) return TypedResults.Problem(statusCode: 400, title: problem);
+        var view = await dashboards.HomeAsync(user.VendorId()!, p, Filters(tier, region, kit), ct);
+        var csv = new StringBuilder();
+        string N(long n) => n.ToString(CultureInfo.InvariantCulture);
+        string M(decimal m) => m.ToString("0.00", CultureInfo.InvariantCulture);
+        IEnumerable<string> Figures(Counts c) =>
+        [
+            N(c[ActivityKind.Launched]), N(c[ActivityKind.EmailSent]), N(c[ActivityKind.EmailOpened]), N(c[ActivityKind.EmailClicked]),
+            N(c[ActivityKind.Unsubscribed]), N(c[ActivityKind.LeadCaptured]), N(c[ActivityKind.LeadAccepted]), N(c[ActivityKind.LeadWon]), M(c.Won),
+        ];
+        string[] figureNames = ["Launches", "Emails sent", "Opened", "Clicked", "Unsubscribed", "Leads", "Accepted", "Won", "Won amount"];
+        switch (table)
+        {
+            case "kits":
+                csv.Append(CsvText.Line(["Kit", "Version", .. figureNames]));
+                foreach (var k in view.Kits) csv.Append(CsvText.Line([k.KitId, k.Version, .. Figures(k.Counts)]));
+                break;
+            case "partners":
+                csv.Append(CsvText.Line(["Partner", "Company", "Tier", "Region", .. figureNames]));
+                foreach (var x in view.Partners.Where(x => DashboardService.Reached(x, step ?? "")))
+                    csv.Append(CsvText.Line([x.PartnerId, x.Name, x.Tier, x.Region, .. Figures(x.Counts)]));
+                break;
+            default:
+                csv.Append(CsvText.Line(["Week of", .. figureNames]));
+                foreach (var w in view.Weeks) csv.Append(CsvText.Line([w.Start.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), .. Figures(w.Counts)]));
+                break;
+        }
+        return TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8",
+            $"tcma-{table}-{p.From:yyyyMMdd}-{p.To:yyyyMMdd}.csv");
+    }
+
+    /// <summary>Filter values as asked, blank ones dropped; a value that matches nothing simply matches nothing.</summary>
+    public static DashboardFilters Filters(string? tier, string? region, string? kit)
+    {
+        static string? Clean(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim().Length > 100 ? s.Trim()[..100] : s.Trim();
+        return new DashboardFilters(Clean(tier), Clean(region), Clean(kit));
+    }
+}

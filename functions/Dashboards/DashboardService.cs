@@ -1,0 +1,168 @@
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Options;
+using Tcma.Domain.Dashboards;
+using ActivityKind = Tcma.Domain.Dashboards.ActivityKind;
+using Tcma.Domain.Leads;
+using Tcma.Domain.Partners;
+using Tcma.Storage.Dashboards;
+using Tcma.Storage.Launches;
+using Tcma.Storage.Leads;
+using Tcma.Storage.Partners;
+
+namespace Tcma.Functions.Dashboards;
+
+/// <summary>Dashboard settings (<c>Dashboards:*</c>).</summary>
+public sealed class DashboardOptions
+{
+    public const string Section = "Dashboards";
+    /// <summary>The time zone days and periods are counted in (the vendor's; one per deployment until vendors keep their own).</summary>
+    public string TimeZone { get; set; } = "UTC";
+    /// <summary>How long a page reuses the vendor's partner list (tiers, regions, names).</summary>
+    public TimeSpan PartnerCacheTime { get; set; } = TimeSpan.FromSeconds(30);
+}
+
+public sealed record DashboardFilters(string? Tier = null, string? Region = null, string? Kit = null)
+{
+    public bool Any => Tier is not null || Region is not null || Kit is not null;
+}
+
+public sealed record KitResult(string KitId, string Version, Counts Counts);
+public sealed record PartnerResult(string PartnerId, string Name, string Tier, string Region, Counts Counts);
+/// <param name="Step">The key of the partners behind the number (for the partner table), null for the partner list itself.</param>
+public sealed record FunnelStep(string Label, long Count, string? Step);
+public sealed record WeekCounts(DateOnly Start, Counts Counts);
+
+/// <summary>What the console's home page shows for a period and filters.</summary>
+public sealed record DashboardView(
+    DashboardPeriod Period, DashboardFilters Filters, Counts Totals, IReadOnlyList<WeekCounts> Weeks, IReadOnlyList<FunnelStep> Funnel,
+    IReadOnlyList<KitResult> Kits, IReadOnlyList<PartnerResult> Partners, IReadOnlyList<string> Tiers, IReadOnlyList<string> Regions, IReadOnlyList<string> KitIds);
+
+/// <summary>
+/// Counts what partners do as the functions that do it report it (each report named by its exactly-once record, so a
+/// retry counts once), and reads the counters back for the console: no page scans the records themselves.
+/// </summary>
+public sealed class DashboardService(
+    DashboardCounterStore counters, LaunchStore launches, LeadStore leads, PartnerDirectory partners, IMemoryCache cache,
+    IOptions<DashboardOptions> options, TimeProvider clock, ILogger<DashboardService> logger)
+{
+    public TimeZoneInfo Zone => TimeZoneInfo.TryFindSystemTimeZoneById(options.Value.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
+
+    public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
+
+    public DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
+
+    public Task<bool> CountAsync(Activity activity, CancellationToken ct) => counters.CountAsync(activity, DayOf(activity.At), ct);
+
+    /// <summary>An event of a launch (a send, an open, a click): its partner and kit are the launch's.</summary>
+    public async Task<bool> CountLaunchEventAsync(string vendorId, string launchId, string eventId, ActivityKind kind, DateTimeOffset at, CancellationToken ct)
+    {
+        var launch = await cache.GetOrCreateAsync(("dashboard-launch", vendorId, launchId), async entry =>
+        {
+            entry.SlidingExpiration = TimeSpan.FromMinutes(10);
+            return await launches.LaunchAsync(vendorId, launchId, ct);
+        });
+        if (launch is null)
+        {
+            logger.LogWarning("Dashboard: {Kind} {EventId} names launch {LaunchId} of {VendorId}, which does not exist; not counted", kind, eventId, launchId, vendorId);
+            return false;
+        }
+        return await CountAsync(new Activity(vendorId, eventId, kind, launch.PartnerId, launch.KitId, launch.Version, at), ct);
+    }
+
+    /// <summary>
+    /// A lead's change as its workflow announces it (the CRM notification, sent exactly once per change): a new lead, an
+    /// acceptance, a win with its amount. The lead's landing page names its partner and kit.
+    /// </summary>
+    public async Task CountLeadChangeAsync(string vendorId, string eventId, CrmChange change, CancellationToken ct)
+    {
+        var kind = change.EventType switch
+        {
+            CrmEventTypes.Created => ActivityKind.LeadCaptured,
+            CrmEventTypes.Accepted => ActivityKind.LeadAccepted,
+            CrmEventTypes.Won => ActivityKind.LeadWon,
+            _ => (ActivityKind?)null,
+        };
+        if (kind is null) return;
+        var lead = await leads.GetAsync(vendorId, change.LeadId, ct);
+        if (lead is null) return; // erased since: its counts went with it
+        var (partner, kit, launchId) = lead.Source is LeadSource.LandingPage lp ? (lp.PartnerId, lp.KitId, lp.LaunchId) : (change.PartnerId ?? lead.PartnerId ?? "-", null, null);
+        var version = launchId is null ? null : (await launches.LaunchAsync(vendorId, launchId, ct))?.Version;
+        var amount = kind == ActivityKind.LeadWon && lead.Status is LeadStatus.Won won ? won.Amount : 0;
+        await CountAsync(new Activity(vendorId, eventId, kind.Value, kind == ActivityKind.LeadCaptured ? partner : change.PartnerId ?? partner, kit, version, change.At, amount), ct);
+    }
+
+    public async Task<DashboardView> HomeAsync(string vendorId, DashboardPeriod period, DashboardFilters filters, CancellationToken ct)
+    {
+        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, ct);
+        var directory = await PartnersAsync(vendorId, ct);
+        var rows = await rowsTask;
+        var byId = directory.ToDictionary(p => p.Id, StringComparer.Ordinal);
+        bool PartnerMatches(string? id) =>
+            (filters.Tier is null && filters.Region is null) || (id is not null && byId.TryGetValue(id, out var p) && p.Matches(filters.Tier, filters.Region, null));
+
+        // Totals come from the vendor rows when nothing narrows them, else from the rows that carry what is filtered on.
+        var dayRows = rows.Where(r => r.KitId is null && r.PartnerId is null).ToList();
+        var kitRows = rows.Where(r => r.KitId is not null && (filters.Kit is null || r.KitId == filters.Kit)).ToList();
+        var partnerRows = rows.Where(r => r.PartnerId is not null && PartnerMatches(r.PartnerId)).ToList();
+        IEnumerable<CounterRow> basis = filters.Kit is not null ? kitRows : filters.Tier is not null || filters.Region is not null ? partnerRows : dayRows;
+        if (filters.Kit is not null && (filters.Tier is not null || filters.Region is not null))
+            basis = []; // kit and tier together need rows per kit and partner, which are not kept: the page says so
+
+        var totals = Counts.Sum(basis.Select(r => r.Counts));
+        var weeks = basis.GroupBy(r => WeekStart(r.Day)).ToDictionary(g => g.Key, g => Counts.Sum(g.Select(r => r.Counts)));
+        var weekList = new List<WeekCounts>();
+        for (var w = WeekStart(period.From); w <= period.To; w = w.AddDays(7)) weekList.Add(new WeekCounts(w, weeks.GetValueOrDefault(w, Counts.Zero)));
+
+        var kits = kitRows.GroupBy(r => (r.KitId!, r.Version ?? ""))
+            .Select(g => new KitResult(g.Key.Item1, g.Key.Item2, Counts.Sum(g.Select(r => r.Counts))))
+            .OrderByDescending(k => k.Counts[ActivityKind.LeadCaptured]).ThenByDescending(k => k.Counts[ActivityKind.Launched]).ThenBy(k => k.KitId, StringComparer.Ordinal).ToList();
+        var partnerResults = partnerRows.GroupBy(r => r.PartnerId!)
+            .Select(g => byId.TryGetValue(g.Key, out var p)
+                ? new PartnerResult(p.Id, p.CompanyName, p.Tier, p.Region, Counts.Sum(g.Select(r => r.Counts)))
+                : new PartnerResult(g.Key, g.Key == "-" ? "No partner (vendor's own)" : g.Key, "", "", Counts.Sum(g.Select(r => r.Counts))))
+            .OrderByDescending(p => p.Counts.Won).ThenByDescending(p => p.Counts[ActivityKind.LeadCaptured]).ThenBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+
+        var active = directory.Count(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null));
+        long Reaching(string step) => partnerResults.Count(p => p.PartnerId != "-" && Reached(p, step));
+        var funnel = new List<FunnelStep>
+        {
+            new("Active partners", active, null),
+            new("Launched a campaign", Reaching("launched"), "launched"),
+            new("…and sent an email", Reaching("sent"), "sent"),
+            new("…and produced a lead", Reaching("lead"), "lead"),
+            new("…and won revenue", Reaching("won"), "won"),
+        };
+
+        return new DashboardView(period, filters, totals, weekList, funnel, kits, partnerResults,
+            directory.Select(p => p.Tier).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList(),
+            directory.Select(p => p.Region).Where(t => t.Length > 0).Distinct(StringComparer.OrdinalIgnoreCase).Order(StringComparer.OrdinalIgnoreCase).ToList(),
+            rows.Where(r => r.KitId is not null).Select(r => r.KitId!).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>
+    /// Whether a partner reached a step of the funnel in the period, and every step before it (so each step is a part of
+    /// the one before, as a funnel is), for the step's count and "the partners behind this number".
+    /// </summary>
+    public static bool Reached(PartnerResult p, string step)
+    {
+        var c = p.Counts;
+        return step switch
+        {
+            "launched" => c[ActivityKind.Launched] > 0,
+            "sent" => Reached(p, "launched") && c[ActivityKind.EmailSent] > 0,
+            "lead" => Reached(p, "sent") && c[ActivityKind.LeadCaptured] > 0,
+            "won" => Reached(p, "lead") && c[ActivityKind.LeadWon] > 0,
+            _ => true,
+        };
+    }
+
+    /// <summary>Weeks start on Monday, as ISO weeks do.</summary>
+    public static DateOnly WeekStart(DateOnly d) => d.AddDays(-(((int)d.DayOfWeek + 6) % 7));
+
+    private async Task<IReadOnlyList<Partner>> PartnersAsync(string vendorId, CancellationToken ct) =>
+        (await cache.GetOrCreateAsync(("dashboard-partners", vendorId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = options.Value.PartnerCacheTime;
+            return (IReadOnlyList<Partner>)(await partners.ListAsync(vendorId, ct: ct)).Select(p => p.Partner).ToList();
+        }))!;
+}

@@ -1,0 +1,173 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Time.Testing;
+using Tcma.Domain.Dashboards;
+using Tcma.Domain.Identity;
+using Tcma.Domain.Launches;
+using Tcma.FunctionalTests.Identity;
+using Tcma.FunctionalTests.Infrastructure;
+using Tcma.Functions.Dashboards;
+using Tcma.Storage.Dashboards;
+using Tcma.Storage.Launches;
+using Tcma.Storage.Leads;
+using Tcma.Storage.Workflows;
+using static Tcma.FunctionalTests.Launches.LaunchSetup;
+
+namespace Tcma.FunctionalTests.Dashboards;
+
+/// <summary>
+/// The console's home page counts what partners did, from counters the producing functions feed: equal to the source
+/// records, once per event however often it is delivered, only ever the signed-in vendor's.
+/// </summary>
+public sealed partial class DashboardTests
+{
+    private static readonly DateTimeOffset Monday = new(2026, 12, 7, 5, 0, 0, TimeSpan.Zero);
+
+    [GeneratedRegex("""data-figure="(\w+)">([\d,]+)<""")]
+    private static partial Regex FigureRegex();
+
+    [GeneratedRegex("""https?://[^"'\s<>]+/o/[^"'\s<>]+""")]
+    private static partial Regex PixelUrl();
+
+    [GeneratedRegex("""https?://[^"'\s<>]+/r/[^"'\s<>]+""")]
+    private static partial Regex TrackedUrl();
+
+    private static string PathOf(string url) => new Uri(WebUtility.HtmlDecode(url)).PathAndQuery;
+
+    private static async Task<Dictionary<string, long>> FiguresAsync(HttpClient console, string query = "")
+    {
+        var html = await console.GetStringAsync("/console" + query);
+        return FigureRegex().Matches(html).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value.Replace(",", "")));
+    }
+
+    [Fact]
+    public async Task A_real_launch_its_emails_opens_clicks_and_a_lead_appear_on_the_home_page_as_the_source_records_have_them()
+    {
+        var clock = new FakeTimeProvider(Monday);
+        await using var app = await TcmaAppFactory.StartAsync(clock);
+        var (vendor, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var partner = Partner(app, token);
+        var (opener, clicker, idle) = (Unique("opener"), Unique("clicker"), Unique("idle"));
+        var contacts = await UploadContactsAsync(partner, $"Email,First name,Consent\n{opener},Olga,yes\n{clicker},Carl,yes\n{idle},Ida,yes\n");
+        var confirmed = await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-07", contacts));
+        Assert.Equal(HttpStatusCode.Created, confirmed.StatusCode);
+        var launchId = (await confirmed.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("launchId").GetString()!;
+        // The same confirm again (a double click) is the same launch, counted once.
+        await partner.PostAsJsonAsync("/api/partner/launch", Confirm(invitationId, "2026-12-07", contacts));
+
+        clock.Advance(new DateTimeOffset(2026, 12, 7, 8, 0, 0, TimeSpan.Zero) - clock.GetUtcNow());
+        await app.Services.GetRequiredService<WorkflowEngine>().SweepAsync();
+        var toOpener = Assert.Single(await app.Inbox.WaitForAsync(opener));
+        var toClicker = Assert.Single(await app.Inbox.WaitForAsync(clicker));
+        Assert.Single(await app.Inbox.WaitForAsync(idle));
+        var pixel = PathOf(PixelUrl().Match(toOpener.Html!).Value);
+        await app.Anonymous().GetAsync(pixel);
+        await app.Anonymous().GetAsync(pixel); // opened again: still one opened email
+        var link = PathOf(TrackedUrl().Match(toClicker.Html!).Value);
+        await app.Anonymous().GetAsync(link);
+        await app.Anonymous().GetAsync(link);
+
+        var log = app.Services.GetRequiredService<CampaignSendLog>();
+        var summary = await EventuallyAsync(() => log.SummariseAsync(Vendor, launchId), s => s.Count("0-welcome", CampaignSendState.Sent) == 3);
+        var engagement = await app.Services.GetRequiredService<CampaignEngagementStore>().ByTouchAsync(Vendor, launchId);
+
+        var console = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        var figures = await EventuallyAsync(() => FiguresAsync(console), f => f.GetValueOrDefault("sent") == 3);
+        Assert.Equal(1, figures["launches"]);
+        Assert.Equal(summary.Count("0-welcome", CampaignSendState.Sent), figures["sent"]);
+        Assert.Equal(engagement.Values.Sum(t => t.Opened), figures["opened"]);
+        Assert.Equal(engagement.Values.Sum(t => t.Clicked), figures["clicked"]);
+        Assert.Equal((2, 1), (figures["opened"], figures["clicked"]));
+
+        // A landing-page lead of this launch: counted once its workflow announces it, for the partner and the kit.
+        var landing = Tcma.FunctionalTests.Leads.LandingPageSetup.Browser(app);
+        var page = $"/p/{Vendor}/contoso/{Kit}";
+        Assert.Equal(HttpStatusCode.OK, (await landing.GetAsync(page + $"?launch={launchId}")).StatusCode);
+        var posted = await Tcma.FunctionalTests.Leads.LandingPageSetup.PostAsync(landing, Tcma.FunctionalTests.Leads.LandingPageSetup.Person(Unique("lead")),
+            launch: launchId, path: page);
+        Assert.Equal(HttpStatusCode.Redirect, posted.StatusCode);
+        figures = await EventuallyAsync(() => FiguresAsync(console), f => f.GetValueOrDefault("leads") == 1);
+        var leads = await app.Services.GetRequiredService<LeadStore>().ListAsync(Vendor, null, 100, default);
+        Assert.Equal(leads.Count(l => l.Source is Tcma.Domain.Leads.LeadSource.LandingPage lp && lp.LaunchId == launchId), figures["leads"]);
+
+        var kitRow = Regex.Match(await console.GetStringAsync("/console"), $"<tr data-kit=\"{Kit}\">(.*?)</tr>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Equal(["1", "3", "2", "1", "0", "1", "0"], Regex.Matches(kitRow, "<td>([\\d,]+)").Select(m => m.Groups[1].Value).ToArray());
+        var funnel = await console.GetStringAsync("/console?step=lead");
+        Assert.Contains("data-partner=\"contoso\"", funnel);
+
+        // The kits table as CSV, with the same figures; a cell a spreadsheet would run is neutralised.
+        var csv = await console.GetStringAsync("/console/dashboard/kits.csv");
+        Assert.Contains($"{Kit},1.0.0,1,3,2,1,0,1,0,0,0.00", csv);
+    }
+
+    [Fact]
+    public async Task An_event_delivered_again_or_many_times_at_once_counts_once_and_rows_for_kits_and_partners_agree()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(localTriggerHost: false);
+        var store = app.Services.GetRequiredService<DashboardCounterStore>();
+        var vendor = "v" + Guid.NewGuid().ToString("N")[..8];
+        var day = new DateOnly(2026, 11, 20);
+        var events = Enumerable.Range(0, 40).Select(i => new Activity(vendor, $"send-{i}", i % 4 == 0 ? ActivityKind.EmailClicked : ActivityKind.EmailSent,
+            $"partner-{i % 3}", $"kit-{i % 2}", "1.0.0", new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero))).ToList();
+        // Every event three times, all at once, as a queue might redeliver them while they are being counted.
+        var results = await Task.WhenAll(events.Concat(events).Concat(events).Select(e => Task.Run(() => store.CountAsync(e, day))));
+        Assert.Equal(40, results.Count(r => r));
+        // A second app instance (its own memory of ETags) counting the same events: nothing changes.
+        await using (var other = await TcmaAppFactory.StartAsync(localTriggerHost: false, overrides: new Dictionary<string, string?> { ["Storage:NamePrefix"] = app.StoragePrefix }))
+            Assert.All(await Task.WhenAll(events.Take(5).Select(e => other.Services.GetRequiredService<DashboardCounterStore>().CountAsync(e, day))), Assert.False);
+
+        var rows = await store.ReadAsync(vendor, day, day);
+        long Total(Func<CounterRow, bool> which, ActivityKind kind) => rows.Where(which).Sum(r => r.Counts[kind]);
+        Assert.Equal(30, Total(r => r.KitId is null && r.PartnerId is null, ActivityKind.EmailSent));
+        Assert.Equal(10, Total(r => r.KitId is null && r.PartnerId is null, ActivityKind.EmailClicked));
+        Assert.Equal(30, Total(r => r.KitId is not null, ActivityKind.EmailSent));
+        Assert.Equal(30, Total(r => r.PartnerId is not null, ActivityKind.EmailSent));
+        Assert.Equal(14, Total(r => r.PartnerId == "partner-0", ActivityKind.EmailSent) + Total(r => r.PartnerId == "partner-0", ActivityKind.EmailClicked));
+        Assert.Empty(await store.ReadAsync(vendor, day.AddDays(1), day.AddDays(40)));
+    }
+
+    [Fact]
+    public async Task Another_vendors_figures_never_show_and_bad_periods_get_a_clear_answer()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var dashboards = app.Services.GetRequiredService<DashboardService>();
+        await dashboards.CountAsync(new Activity("fabrikam", "l-1", ActivityKind.Launched, "p-1", "secret-kit", "1.0.0", Monday.AddDays(-3)), default);
+        await dashboards.CountAsync(new Activity(Vendor, "l-2", ActivityKind.Launched, "p-2", "our-kit", "1.0.0", Monday.AddDays(-3)), default);
+
+        var ours = await app.SignedInAsync(Vendor, VendorRole.MdfApprover);
+        var figures = await FiguresAsync(ours);
+        Assert.Equal(1, figures["launches"]);
+        var html = await ours.GetStringAsync("/console");
+        Assert.Contains("our-kit", html);
+        Assert.DoesNotContain("secret-kit", html);
+        Assert.DoesNotContain("secret-kit", await ours.GetStringAsync("/console/dashboard/kits.csv"));
+        // A filter naming a tier no partner has: zero, not an error and not everything.
+        Assert.Equal(0, (await FiguresAsync(ours, "?tier=Diamond"))["launches"]);
+        Assert.Equal(1, (await FiguresAsync(ours, "?kit=our-kit"))["launches"]);
+        Assert.Equal(0, (await FiguresAsync(ours, "?kit=secret-kit"))["launches"]);
+
+        var reversed = await ours.GetAsync("/console?period=custom&from=2026-12-01&to=2026-11-01");
+        Assert.Equal(HttpStatusCode.BadRequest, reversed.StatusCode);
+        Assert.Contains("after it ends", WebUtility.HtmlDecode(await reversed.Content.ReadAsStringAsync()));
+        Assert.Equal(HttpStatusCode.BadRequest, (await ours.GetAsync("/console/dashboard/kits.csv?period=2031-Q1")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ours.GetAsync("/console/dashboard/secrets.csv")).StatusCode);
+    }
+
+    [Fact]
+    public async Task A_partner_name_that_a_spreadsheet_would_run_is_written_as_text_in_the_csv()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var admin = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        await PartnerAsync(admin, "formula", "Gold", Unique("f"));
+        var directory = app.Services.GetRequiredService<Tcma.Storage.Partners.PartnerDirectory>();
+        var stored = (await directory.GetAsync(Vendor, "formula"))!.Partner;
+        await directory.SaveAsync(Vendor, stored with { CompanyName = "=HYPERLINK(\"http://evil.example\",\"x\")" }, "test", Monday);
+        await app.Services.GetRequiredService<DashboardService>().CountAsync(new Activity(Vendor, "l-1", ActivityKind.Launched, "formula", "kit", "1.0.0", Monday.AddDays(-1)), default);
+        var csv = await admin.GetStringAsync("/console/dashboard/partners.csv");
+        Assert.Contains("'=HYPERLINK", csv);
+        Assert.DoesNotContain(",=HYPERLINK", csv);
+    }
+}
