@@ -1,4 +1,5 @@
 using Tcma.Functions.Dashboards;
+using Tcma.Functions.Deals;
 using Tcma.Functions.Email;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
@@ -44,6 +45,7 @@ public static class TcmaApp
         builder.AddMdfPayouts();
         builder.AddMdfExpiry();
         builder.AddMdfRoi();
+        builder.AddDeals();
         builder.AddSocialPublishing();
         builder.AddLaunches();
         builder.AddPartnerPortal();
@@ -72,6 +74,7 @@ public static class TcmaApp
         app.MapMdfPayouts();
         app.MapMdfExpiry();
         app.MapMdfRoi();
+        app.MapDeals();
         app.MapSocialAccounts();
         app.MapLaunches();
         app.MapPartnerPortal();

@@ -50,6 +50,11 @@ param tables array = [
   'PartnerContacts'
   'PartnerSessions'
   'DashboardCounters'
+  'DealRules'
+  'DealClaims'
+  'DealIndex'
+  'Deals'
+  'DealAttributions'
 ]
 
 @description('Queues the app uses; each also gets its "-poison" queue, where the Functions host moves a message after five failed attempts.')
@@ -67,6 +72,7 @@ param queues array = [
   'mdf-commands'
   'launch-work'
   'partner-signins'
+  'deal-commands'
 ]
 
 @description('Blob containers the app uses.')

@@ -24,6 +24,8 @@ public static class PublicHttpFunctions
         // Partners' public landing pages: /p/{vendorId}/{partnerId}/{kitId}, their form, thank-you page and logo.
         new("LandingPages", new HttpFunctionTrigger("p/{*rest}", Forms), null),
         new("MdfActions", new HttpFunctionTrigger("mdf/{*rest}", Forms), null),
+        // Deal registration approvals from email: /deals/act/{token} (GET shows, POST acts).
+        new("DealActions", new HttpFunctionTrigger("deals/{*rest}", Forms), null),
         new("Assets", new HttpFunctionTrigger("assets/{*rest}", Read), null),
         // Campaign emails: unsubscribe (GET shows, POST and one-click act) and tracked-link redirects.
         new("Unsubscribe", new HttpFunctionTrigger("u/{token}", ["GET", "POST"]), null),

@@ -32,6 +32,16 @@ public sealed class CrmWebhookOptions
 /// A <see cref="CrmNotification"/> on <c>crm-webhooks</c>, as every sender writes it; a retry re-enqueues it with the
 /// attempt number, and a replay with a new generation. A plain CrmNotification reads as attempt 1 of generation 0.
 /// </summary>
+/// <summary>
+/// Builds the body for events of another capability that rides the same signed, versioned, retried delivery (deal
+/// registrations: "deal.*"); null when the subject is gone.
+/// </summary>
+public interface ICrmPayloadSource
+{
+    bool Handles(string eventType);
+    Task<string?> BodyAsync(string vendorId, CrmChange change, string eventId, CancellationToken ct);
+}
+
 public sealed record CrmDeliveryMessage(string VendorId, string EventId, CrmChange Change, int Attempt = 1, int Generation = 0);
 
 /// <summary>
@@ -43,7 +53,7 @@ public sealed record CrmDeliveryMessage(string VendorId, string EventId, CrmChan
 /// </summary>
 public sealed class CrmWebhookDelivery(
     CrmWebhookStore store, LeadStore leads, IMessageSender messages, IHttpClientFactory http, TimeProvider clock,
-    IOptions<CrmWebhookOptions> options, ILogger<CrmWebhookDelivery> logger)
+    IOptions<CrmWebhookOptions> options, ILogger<CrmWebhookDelivery> logger, IEnumerable<ICrmPayloadSource> sources)
 {
     public const string FunctionName = "CrmWebhook";
     public const string HttpClientName = "crm-webhooks";
@@ -83,10 +93,16 @@ public sealed class CrmWebhookDelivery(
             // Fail closed: never sign with a wrong or missing key. A failed attempt like any other, so it retries, then
             // dead-letters where the console shows it, replayable once the vendor rotates the secret.
             logger.LogError("CRM webhook secret of {VendorId} cannot be used ({Problem}); event {EventId} not sent", m.VendorId, config.SecretProblem, m.EventId);
-        var lead = await leads.GetAsync(m.VendorId, m.Change.LeadId, ct)
-            ?? throw new InvalidDataException($"lead {m.Change.LeadId} of event {m.EventId} does not exist");
-
-        var body = CrmWebhook.Serialize(CrmWebhook.Build(lead, m.Change, m.EventId));
+        string body;
+        if (sources.FirstOrDefault(s => s.Handles(m.Change.EventType)) is { } source)
+            body = await source.BodyAsync(m.VendorId, m.Change, m.EventId, ct)
+                ?? throw new InvalidDataException($"{m.Change.EventType} subject {m.Change.LeadId} of event {m.EventId} does not exist");
+        else
+        {
+            var lead = await leads.GetAsync(m.VendorId, m.Change.LeadId, ct)
+                ?? throw new InvalidDataException($"lead {m.Change.LeadId} of event {m.EventId} does not exist");
+            body = CrmWebhook.Serialize(CrmWebhook.Build(lead, m.Change, m.EventId));
+        }
         var now = clock.GetUtcNow();
         var (succeeded, status, error) = config.Secret is null
             ? (false, (int?)null, $"the webhook secret cannot be read ({config.SecretProblem}): rotate it")

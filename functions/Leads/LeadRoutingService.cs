@@ -65,7 +65,8 @@ public sealed class LeadRoutingService(
     TimeProvider clock,
     IOptions<LeadRoutingOptions> options,
     IMemoryCache cache,
-    ILogger<LeadRoutingService> logger)
+    ILogger<LeadRoutingService> logger,
+    Tcma.Storage.Deals.CustomerIndex customers)
 {
     public const string AnswerPurpose = TokenPurposes.Accept;
     /// <summary>The partner's lead inbox link.</summary>
@@ -246,7 +247,9 @@ public sealed class LeadRoutingService(
         if (instance?.StateJson is null) return;
         var state = JsonSerializer.Deserialize<LeadWorkflowState>(instance.StateJson, WorkflowJson.Options)!;
         if (state.VendorId != vendorId) return;
-        await leads.ProjectRoutingAsync(vendorId, leadId, state.Status, state.PartnerId, instance.Version, ct);
+        // A lead a partner holds is in the customer index deal registrations are checked against (and a won one stays there).
+        if (await leads.ProjectRoutingAsync(vendorId, leadId, state.Status, state.PartnerId, instance.Version, ct) is { } lead)
+            await Tcma.Storage.Deals.LeadCustomers.SyncAsync(customers, lead, ct);
     }
 
     public string InboxLink(string vendorId, string partnerId) =>

@@ -230,9 +230,9 @@ public static class MdfActionEndpoints
             """;
     }
 
-    private static string List(IEnumerable<Refusal> refusals) =>
+    internal static string List(IEnumerable<Refusal> refusals) =>
         "<ul class=\"problems\" role=\"alert\">" + string.Concat(refusals.Select(r => $"<li data-code=\"{Enc(r.Code)}\">{Enc(r.Message)}</li>")) + "</ul>";
 
-    private static string History(IEnumerable<HistoryEntry> history) =>
+    internal static string History(IEnumerable<HistoryEntry> history) =>
         "<h2>History</h2><ol>" + string.Concat(history.Select(h => $"<li>{h.At:u} · {Enc(h.By.UserId)} · {Enc(h.What)}</li>")) + "</ol>";
 }

@@ -42,6 +42,8 @@ public static class StorageResources
         Tcma.Email.Outbox.OutboxEmailLog.TableName,
         PartnerContactIndex.TableName, PartnerSessionStore.TableName,
         Tcma.Storage.Dashboards.DashboardCounterStore.TableName,
+        Tcma.Storage.Deals.DealRulesStore.TableName, Tcma.Storage.Deals.ClaimStore.TableName, Tcma.Storage.Deals.CustomerIndex.TableName,
+        Tcma.Storage.Deals.DealList.TableName, Tcma.Storage.Deals.AttributionStore.TableName,
     ];
 
     public static readonly IReadOnlyList<string> Queues =
@@ -54,6 +56,7 @@ public static class StorageResources
         Tcma.Functions.Mdf.MdfCommandTranslator.Queue,
         LaunchWork.Queue,
         Tcma.Functions.Identity.PartnerSignIn.Queue,
+        Tcma.Functions.Deals.DealRegistrationDefinition.Queue,
     ];
 
     public static readonly IReadOnlyList<string> Containers =

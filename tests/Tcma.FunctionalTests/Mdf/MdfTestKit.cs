@@ -22,7 +22,7 @@ namespace Tcma.FunctionalTests.Mdf;
 /// need the marketing director too; finance approves claims) and a partner with a 20,000 allocation, on a fake clock
 /// at 2026-01-05 09:00 UTC. Approvers and the partner have addresses unique to the test, read back from maildev.
 /// </summary>
-public sealed partial class MdfTestKit : IAsyncDisposable
+public sealed class MdfTestKit : IAsyncDisposable
 {
     public static readonly DateTimeOffset Start = new(2026, 1, 5, 9, 0, 0, TimeSpan.Zero);
     public const string ProgramId = "q1-2026";
@@ -141,22 +141,12 @@ public sealed partial class MdfTestKit : IAsyncDisposable
     }
 
     /// <summary>The links of the newest approval email to <paramref name="to"/> that mentions <paramref name="subjectId"/>, by button label.</summary>
-    public async Task<Dictionary<string, string>> LinksAsync(Approver to, string subjectId, int count = 1)
-    {
-        var mails = await App.Inbox.WaitForAsync(to.Email, count);
-        var mail = mails.Where(m => m.Subject?.Contains(subjectId) == true).LastOrDefault() ?? throw new Xunit.Sdk.XunitException($"no email about {subjectId} to {to.Email}");
-        return LinkLine().Matches(mail.Text ?? "").ToDictionary(m => m.Groups[1].Value.Trim(), m => new Uri(m.Groups[2].Value).PathAndQuery);
-    }
+    public Task<Dictionary<string, string>> LinksAsync(Approver to, string subjectId, int count = 1) =>
+        ApprovalEmails.LinksAsync(App.Inbox, to.Email, subjectId, count);
 
     /// <summary>Confirms on the page a link opens, as a person would: GET shows it, POST acts.</summary>
-    public async Task<(HttpStatusCode Status, string Html)> ConfirmAsync(string path, Dictionary<string, string>? form = null, HttpClient? client = null)
-    {
-        client ??= App.Anonymous();
-        var page = await client.GetAsync(path);
-        if (page.StatusCode != HttpStatusCode.OK) return (page.StatusCode, await page.Content.ReadAsStringAsync());
-        var response = await client.PostAsync(path, new FormUrlEncodedContent(form ?? []));
-        return (response.StatusCode, await response.Content.ReadAsStringAsync());
-    }
+    public Task<(HttpStatusCode Status, string Html)> ConfirmAsync(string path, Dictionary<string, string>? form = null, HttpClient? client = null) =>
+        ApprovalEmails.ConfirmAsync(client ?? App.Anonymous(), path, form);
 
     public async Task<RequestView> RequestAsync(string id) => (await PartnerClient.GetFromJsonAsync<RequestView>($"/api/partner/mdf/requests/{id}", MdfJson.Options))!;
 
@@ -168,6 +158,4 @@ public sealed partial class MdfTestKit : IAsyncDisposable
         await App.DisposeAsync();
     }
 
-    [GeneratedRegex(@"^([A-Za-z ]+): (http\S+)\r?$", RegexOptions.Multiline)]
-    private static partial Regex LinkLine();
 }

@@ -28,7 +28,7 @@ public sealed class ConsoleBrowserTests
         await page.ArrivedAtAsync("**/console");
         Assert.Equal("Your channel program", await page.GetByRole(AriaRole.Heading, new() { Level = 1 }).InnerTextAsync());
         var nav = page.GetByRole(AriaRole.Navigation, new() { Name = "Main" });
-        Assert.Equal(["Console", "Kits", "Invitations", "Partners", "Leads", "MDF"], await nav.GetByRole(AriaRole.Link).AllInnerTextsAsync());
+        Assert.Equal(["Console", "Kits", "Invitations", "Partners", "Leads", "MDF", "Deals"], await nav.GetByRole(AriaRole.Link).AllInnerTextsAsync());
         Assert.Equal("page", await nav.GetByRole(AriaRole.Link, new() { Name = "Console" }).GetAttributeAsync("aria-current"));
         var header = page.GetByRole(AriaRole.Banner);
         Assert.Contains("casey@acme.example", await header.InnerTextAsync());

@@ -21,7 +21,7 @@ public sealed class PartnerBrowserTests
         var banner = await page.GetByRole(AriaRole.Banner).InnerTextAsync();
         Assert.Contains("acme", banner);
         Assert.Contains("Partner portal", banner);
-        Assert.Equal(["Home", "Campaigns", "My launches", "Leads", "MDF", "Social", "My brand"],
+        Assert.Equal(["Home", "Campaigns", "My launches", "Leads", "Deals", "MDF", "Social", "My brand"],
             await page.GetByRole(AriaRole.Navigation, new() { Name = "Portal" }).GetByRole(AriaRole.Link).AllInnerTextsAsync());
         var screenshot = Browser.ScreenshotPath("partner-375");
         Directory.CreateDirectory(Path.GetDirectoryName(screenshot)!);
