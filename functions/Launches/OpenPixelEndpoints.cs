@@ -36,9 +36,10 @@ public static class OpenPixelEndpoints
         {
             try
             {
-                await engagement.RecordAsync(verified.Token.VendorId, launchId, touchId, sendId, EngagementKind.Opened, clock.GetUtcNow(), ct);
-                // Counted even when the open was recorded before: the count is named by the send, so it happens once.
-                await dashboard.CountLaunchEventAsync(verified.Token.VendorId, launchId, sendId, ActivityKind.EmailOpened, clock.GetUtcNow(), ct);
+                var opened = await engagement.RecordAsync(verified.Token.VendorId, launchId, touchId, sendId, EngagementKind.Opened, clock.GetUtcNow(), ct);
+                // Counted even when the open was recorded before (a count that failed then happens now), at the first
+                // open's time: the count is named by the send and that time, so it happens once.
+                await dashboard.CountLaunchEventAsync(verified.Token.VendorId, launchId, sendId, ActivityKind.EmailOpened, opened, ct);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

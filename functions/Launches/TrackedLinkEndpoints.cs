@@ -35,10 +35,12 @@ public static class TrackedLinkEndpoints
         {
             await clicks.RecordClickAsync(link, clock.GetUtcNow(), ct);
             // The audience of later touches: a clicker is a clicker (and an opener) once, however often they click.
-            await engagement.RecordAsync(link.VendorId, link.LaunchId, link.TouchId, link.SendId, EngagementKind.Clicked, clock.GetUtcNow(), ct);
+            var clicked = await engagement.RecordAsync(link.VendorId, link.LaunchId, link.TouchId, link.SendId, EngagementKind.Clicked, clock.GetUtcNow(), ct);
+            // A click is an open too (images blocked, the pixel never loaded): recorded as one, so the open has one first time.
+            var opened = await engagement.RecordAsync(link.VendorId, link.LaunchId, link.TouchId, link.SendId, EngagementKind.Opened, clock.GetUtcNow(), ct);
             // Per send, like the engagement store: a reader clicking three links is one clicked email (and an opened one).
-            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailClicked, clock.GetUtcNow(), ct);
-            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailOpened, clock.GetUtcNow(), ct);
+            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailClicked, clicked, ct);
+            await dashboard.CountLaunchEventAsync(link.VendorId, link.LaunchId, link.SendId, ActivityKind.EmailOpened, opened, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {

@@ -41,9 +41,15 @@ public static class UnsubscribeEndpoints
         ILoggerFactory loggers, CancellationToken ct)
     {
         if (await FindAsync(token, tokens, log, ct) is not { } send) return CampaignMailPages.NotValid(response);
-        var added = await suppressions.SuppressAsync(send.VendorId, send.PartnerId, send.Recipient, SuppressionReason.Unsubscribed,
-            $"launch {send.LaunchId} send {send.SendId}", clock.GetUtcNow(), ct);
-        await dashboard.CountLaunchEventAsync(send.VendorId, send.LaunchId, send.SendId, ActivityKind.Unsubscribed, clock.GetUtcNow(), ct);
+        var source = $"launch {send.LaunchId} send {send.SendId}";
+        var now = clock.GetUtcNow();
+        var added = await suppressions.SuppressAsync(send.VendorId, send.PartnerId, send.Recipient, SuppressionReason.Unsubscribed, source, now, ct);
+        // Counted once, at the time this email's unsubscribe was listed: a second POST next month (or after a crash
+        // before the count) counts under the same day, so the marker makes it a no-op; an address another email or a
+        // bounce listed earlier is not this email's unsubscribe.
+        var listed = added ? (source, now) : await suppressions.EntryAsync(send.VendorId, send.PartnerId, send.Recipient, ct);
+        if (listed is { } entry && entry.Source == source)
+            await dashboard.CountLaunchEventAsync(send.VendorId, send.LaunchId, send.SendId, ActivityKind.Unsubscribed, entry.At, ct);
         loggers.CreateLogger(typeof(UnsubscribeEndpoints)).LogInformation(
             "Unsubscribe from partner {PartnerId} via launch {LaunchId} send {SendId} ({Result})", send.PartnerId, send.LaunchId, send.SendId, added ? "added" : "already listed");
         var body = $"<p>You will not receive more emails from <strong>{WebUtility.HtmlEncode(send.FromName)}</strong> at <strong>{WebUtility.HtmlEncode(send.Recipient)}</strong>.</p>";

@@ -65,10 +65,12 @@ public sealed class CrmWebhookDelivery(
         if (message is null || string.IsNullOrEmpty(message.VendorId) || string.IsNullOrEmpty(message.EventId) || message.Change is null
             || !Tcma.Storage.TableKeys.IsValid(message.VendorId) || !Tcma.Storage.TableKeys.IsValid(message.EventId) || message.Attempt < 1)
             throw new InvalidDataException("CRM notification lacks a vendor, a valid event id, a change or a positive attempt");
+        await services.GetRequiredService<CrmWebhookDelivery>().DeliverAsync(message, invocation.DequeueCount, ct);
         // Every lead change passes here once as a first attempt (again only when redelivered, and then counted once).
+        // Counted after the delivery, so the vendor's CRM never waits on a dashboard: a count that fails redelivers the
+        // message, whose delivery is then a no-op.
         if (message is { Attempt: 1, Generation: 0 })
             await services.GetRequiredService<Dashboards.DashboardService>().CountLeadChangeAsync(message.VendorId, message.EventId, message.Change, ct);
-        await services.GetRequiredService<CrmWebhookDelivery>().DeliverAsync(message, invocation.DequeueCount, ct);
     }
 
     public async Task DeliverAsync(CrmDeliveryMessage m, int dequeueCount, CancellationToken ct)

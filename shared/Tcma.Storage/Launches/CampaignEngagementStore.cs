@@ -24,14 +24,18 @@ public sealed class CampaignEngagementStore(StorageAccount storage)
 
     private static string RowKey(EngagementKind kind, string sendId) => (kind == EngagementKind.Opened ? "o|" : "c|") + TableKeys.Safe(sendId, 300);
 
-    /// <summary>True when this is the first time for the send and kind; false when it was already recorded.</summary>
-    public async Task<bool> RecordAsync(string vendorId, string launchId, string touchId, string sendId, EngagementKind kind, DateTimeOffset at, CancellationToken ct = default)
+    /// <summary>
+    /// Records the send's first open or click and answers when that first one was (this one's time when it is the
+    /// first): what counts it elsewhere names it by that time, so an open seen again next month is still the same open.
+    /// </summary>
+    public async Task<DateTimeOffset> RecordAsync(string vendorId, string launchId, string touchId, string sendId, EngagementKind kind, DateTimeOffset at, CancellationToken ct = default)
     {
         var contact = LaunchWorkflow.ContactKeyOfSend(sendId) ?? throw new ArgumentException($"'{sendId}' is not a campaign send id", nameof(sendId));
         var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, launchId);
         try
         {
-            await table.AddEntityAsync(new TableEntity(PartitionKey(vendorId, launchId), RowKey(kind, sendId))
+            await table.AddEntityAsync(new TableEntity(pk, RowKey(kind, sendId))
             {
                 ["VendorId"] = vendorId,
                 ["LaunchId"] = launchId,
@@ -41,12 +45,28 @@ public sealed class CampaignEngagementStore(StorageAccount storage)
                 ["Kind"] = kind.ToString(),
                 ["At"] = at,
             }, ct);
-            return true;
+            return at;
         }
         catch (RequestFailedException e) when (e.Status == 409)
         {
-            return false;
+            var first = await table.GetEntityIfExistsAsync<TableEntity>(pk, RowKey(kind, sendId), select: ["At"], cancellationToken: ct);
+            return first is { HasValue: true } && first.Value!.GetDateTimeOffset("At") is { } when ? when : at;
         }
+    }
+
+    /// <summary>Every first open and click recorded for a launch, with the send and its time (for recounting the dashboards).</summary>
+    public async Task<IReadOnlyList<(string SendId, EngagementKind Kind, DateTimeOffset At)>> FirstsAsync(string vendorId, string launchId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, launchId);
+        var result = new List<(string, EngagementKind, DateTimeOffset)>();
+        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["VendorId", "LaunchId", "SendId", "Kind", "At"], cancellationToken: ct))
+        {
+            if (e.GetString("VendorId") != vendorId || e.GetString("LaunchId") != launchId) continue;
+            if (Enum.TryParse<EngagementKind>(e.GetString("Kind"), out var kind) && e.GetString("SendId") is { Length: > 0 } send && e.GetDateTimeOffset("At") is { } at)
+                result.Add((send, kind, at));
+        }
+        return result;
     }
 
     /// <summary>

@@ -64,6 +64,14 @@ public sealed class SuppressionList(StorageAccount storage)
         return added;
     }
 
+    /// <summary>What put the address on the list, and when; null when it is not listed by address.</summary>
+    public async Task<(string Source, DateTimeOffset At)?> EntryAsync(string vendorId, string partnerId, string email, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(PartitionKey(vendorId, partnerId), TableKeys.Safe(Normalise(email)), select: ["Source", "At"], cancellationToken: ct);
+        return row is { HasValue: true } && row.Value!.GetDateTimeOffset("At") is { } at ? (row.Value.GetString("Source") ?? "", at) : null;
+    }
+
     /// <summary>Adds the address; true if it was not on the list yet. Idempotent: an unsubscribe clicked twice is one row.</summary>
     public async Task<bool> SuppressAsync(string vendorId, string partnerId, string email, SuppressionReason reason, string source, DateTimeOffset at, CancellationToken ct = default)
     {

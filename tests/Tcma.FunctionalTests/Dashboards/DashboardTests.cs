@@ -101,6 +101,16 @@ public sealed partial class DashboardTests
         // The kits table as CSV, with the same figures; a cell a spreadsheet would run is neutralised.
         var csv = await console.GetStringAsync("/console/dashboard/kits.csv");
         Assert.Contains($"{Kit},1.0.0,1,3,2,1,0,1,0,0,0.00", csv);
+
+        // The same emails opened and clicked again next month (next year, even) are still the first opens, on their first day.
+        clock.Advance(new DateTimeOffset(2027, 1, 4, 9, 0, 0, TimeSpan.Zero) - clock.GetUtcNow());
+        await app.Anonymous().GetAsync(pixel);
+        await app.Anonymous().GetAsync(link);
+        console = await app.SignedInAsync(Vendor, VendorRole.ChannelManager); // a month later the first session has ended
+        var both = await FiguresAsync(console, "?period=custom&from=2026-12-01&to=2027-01-04");
+        Assert.Equal((3, 2, 1), (both["sent"], both["opened"], both["clicked"]));
+        var january = await FiguresAsync(console);
+        Assert.Equal((0, 0), (january.GetValueOrDefault("opened"), january.GetValueOrDefault("clicked")));
     }
 
     [Fact]
