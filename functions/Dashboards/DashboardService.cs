@@ -104,7 +104,9 @@ public sealed class DashboardService(
 
     public async Task<DashboardView> HomeAsync(string vendorId, DashboardPeriod period, DashboardFilters filters, CancellationToken ct)
     {
-        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, ct);
+        // Unfiltered, kits and partners come from the month rows (64 rows a month however many partners); a tier, region or
+        // kit filter needs the day rows, which narrow the weekly charts too.
+        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, filters.Any ? null : Today, ct);
         var directory = await PartnersAsync(vendorId, ct);
         var rows = await rowsTask;
         var byId = directory.ToDictionary(p => p.Id, StringComparer.Ordinal);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Azure;
+using System.Text.Json;
 using Azure.Data.Tables;
 using Tcma.Domain.Dashboards;
 
@@ -22,6 +23,8 @@ public sealed class DashboardCounterStore(StorageAccount storage)
 {
     public const string TableName = "DashboardCounters";
     public const int TotalShards = 8;
+    public const int PartnerBuckets = 64;
+    private const int ChunkChars = 30_000;
     private const int MaxAttempts = 12;
     private const int MaxCachedRows = 100_000;
 
@@ -30,7 +33,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
 
     public static string PartitionKey(string vendorId, DateOnly day) => TableKeys.Safe($"{vendorId}|{day:yyyy-MM}", 300);
 
-    private static string Day(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    private static string Key(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
     /// <summary>Counts the event on its local day; false when it had been counted before (nothing changes).</summary>
     public async Task<bool> CountAsync(Activity activity, DateOnly day, CancellationToken ct = default)
@@ -38,13 +41,19 @@ public sealed class DashboardCounterStore(StorageAccount storage)
         var table = await storage.TableAsync(TableName, ct);
         var pk = PartitionKey(activity.VendorId, day);
         var shard = (int)((uint)StableHash(activity.Key) % TotalShards);
-        var rows = new List<(string RowKey, Action<TableEntity> Describe)>
+        Counts Added(TableEntity? current) => Read(current).Plus(activity);
+        var rows = new List<(string RowKey, Func<TableEntity?, TableEntity> Next)>
         {
-            ($"t|{Day(day)}|{shard:D2}", _ => { }),
-            ($"p|{TableKeys.Safe(activity.PartnerId, 150)}|{Day(day)}", e => e["PartnerId"] = activity.PartnerId),
+            ($"t|{Key(day)}|{shard:D2}", c => Counter(pk, $"t|{Key(day)}|{shard:D2}", day, Added(c))),
+            ($"p|{TableKeys.Safe(activity.PartnerId, 150)}|{Key(day)}", c => Counter(pk, $"p|{TableKeys.Safe(activity.PartnerId, 150)}|{Key(day)}", day, Added(c), partnerId: activity.PartnerId)),
+            (PartnerMonthKey(activity.PartnerId), c => PartnerMonth(pk, PartnerMonthKey(activity.PartnerId), c, activity, day)),
         };
         if (activity.KitId is { } kit)
-            rows.Add(($"k|{Day(day)}|{TableKeys.Safe(kit, 120)}|{TableKeys.Safe(activity.Version ?? "", 60)}", e => { e["KitId"] = kit; e["Version"] = activity.Version ?? ""; }));
+        {
+            var version = activity.Version ?? "";
+            rows.Add(($"k|{Key(day)}|{KitKey(kit, version)}", c => Counter(pk, $"k|{Key(day)}|{KitKey(kit, version)}", day, Added(c), kit, version)));
+            rows.Add(($"c|{KitKey(kit, version)}", c => Counter(pk, $"c|{KitKey(kit, version)}", new DateOnly(day.Year, day.Month, 1), Added(c), kit, version)));
+        }
 
         var gate = partitions.GetOrAdd(pk, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(ct);
@@ -55,13 +64,11 @@ public sealed class DashboardCounterStore(StorageAccount storage)
                 var batch = new TableBatch();
                 batch.Add(new TableEntity(pk, "e|" + TableKeys.Safe(activity.Key, 300)) { ["At"] = activity.At });
                 var next = new List<TableEntity>();
-                foreach (var (rowKey, describe) in rows)
+                foreach (var (rowKey, build) in rows)
                 {
                     var current = written.TryGetValue((pk, rowKey), out var cached) ? cached
                         : (await table.GetEntityIfExistsAsync<TableEntity>(pk, rowKey, cancellationToken: ct)) is { HasValue: true } found ? found.Value! : null;
-                    var entity = new TableEntity(pk, rowKey) { ["Day"] = Day(day) };
-                    describe(entity);
-                    Write(entity, Read(current).Plus(activity));
+                    var entity = build(current);
                     next.Add(entity);
                     if (current is null) batch.Add(entity);
                     else batch.UpdateReplace(entity, current.ETag);
@@ -81,9 +88,9 @@ public sealed class DashboardCounterStore(StorageAccount storage)
                 {
                     return false;
                 }
-                catch (TableTransactionFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
+                catch (TableTransactionFailedException e) when (e.Status is 404 or 409 or 412 && attempt < MaxAttempts)
                 {
-                    // Another instance (or a rebuild) wrote a counter row: read it again.
+                    // Another instance wrote a counter row, or a rebuild replaced or removed it: read it again.
                     foreach (var (rowKey, _) in rows) written.TryRemove((pk, rowKey), out _);
                 }
             }
@@ -94,24 +101,39 @@ public sealed class DashboardCounterStore(StorageAccount storage)
         }
     }
 
-    /// <summary>Every counter row of the vendor's days from <paramref name="from"/> to <paramref name="to"/>: three range queries a month.</summary>
-    public async Task<IReadOnlyList<CounterRow>> ReadAsync(string vendorId, DateOnly from, DateOnly to, CancellationToken ct = default)
+    /// <summary>
+    /// Every counter row of the vendor's days from <paramref name="from"/> to <paramref name="to"/>: three range queries a
+    /// month. With <paramref name="rollupsThrough"/> (today), a month the range covers whole (up to today for this month)
+    /// gives its kit and partner totals from the month rows instead of the day rows: kit rows then carry the month's
+    /// first day, partner rows their last active day; the vendor's day rows stay, for the weekly charts.
+    /// </summary>
+    public async Task<IReadOnlyList<CounterRow>> ReadAsync(string vendorId, DateOnly from, DateOnly to, DateOnly? rollupsThrough = null, CancellationToken ct = default)
     {
         var table = await storage.TableAsync(TableName, ct);
         var queries = Months(from, to).SelectMany(m =>
         {
             var pk = PartitionKey(vendorId, m);
-            return new[]
-            {
-                Range(table, pk, $"t|{Day(from)}", $"t|{Day(to)}~", ct),
-                Range(table, pk, $"k|{Day(from)}", $"k|{Day(to)}~", ct),
-                Range(table, pk, "p|", "p|~", ct),
-            };
+            var end = m.AddMonths(1).AddDays(-1);
+            var whole = rollupsThrough is { } through && from <= m && to >= (end < through ? end : through);
+            return whole
+                ? new[]
+                {
+                    Rows(Range(table, pk, $"t|{Key(from)}", $"t|{Key(to)}~", ct)),
+                    Rows(Range(table, pk, "c|", "c|~", ct)),
+                    PartnerMonths(Range(table, pk, "b|", "b|~", ct)),
+                }
+                : new[]
+                {
+                    Rows(Range(table, pk, $"t|{Key(from)}", $"t|{Key(to)}~", ct)),
+                    Rows(Range(table, pk, $"k|{Key(from)}", $"k|{Key(to)}~", ct)),
+                    Rows(Range(table, pk, "p|", "p|~", ct)),
+                };
         });
-        var rows = (await Task.WhenAll(queries)).SelectMany(r => r);
-        return rows.Select(Row)
-            .Where(r => r.Day >= from && r.Day <= to)
-            .ToList();
+        return (await Task.WhenAll(queries)).SelectMany(r => r).Where(r => r.Day >= from && r.Day <= to).ToList();
+
+        static async Task<IEnumerable<CounterRow>> Rows(Task<List<TableEntity>> query) => (await query).Select(Row);
+        static async Task<IEnumerable<CounterRow>> PartnerMonths(Task<List<TableEntity>> query) =>
+            (await query).SelectMany(e => Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts)));
     }
 
     /// <summary>One partner's rows of those days: one range query a month.</summary>
@@ -119,8 +141,68 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     {
         var table = await storage.TableAsync(TableName, ct);
         var prefix = $"p|{TableKeys.Safe(partnerId, 150)}|";
-        var queries = Months(from, to).Select(m => Range(table, PartitionKey(vendorId, m), prefix + Day(from), prefix + Day(to) + "~", ct));
+        var queries = Months(from, to).Select(m => Range(table, PartitionKey(vendorId, m), prefix + Key(from), prefix + Key(to) + "~", ct));
         return (await Task.WhenAll(queries)).SelectMany(r => r).Select(Row).ToList();
+    }
+
+    private static string KitKey(string kit, string version) => $"{TableKeys.Safe(kit, 120)}|{TableKeys.Safe(version, 60)}";
+
+    private static string PartnerMonthKey(string partnerId) => $"b|{(uint)StableHash(partnerId) % PartnerBuckets:D2}";
+
+    private static TableEntity Counter(string pk, string rowKey, DateOnly day, Counts counts, string? kitId = null, string? version = null, string? partnerId = null)
+    {
+        var e = new TableEntity(pk, rowKey) { ["Day"] = Key(day) };
+        if (kitId is not null) { e["KitId"] = kitId; e["Version"] = version ?? ""; }
+        if (partnerId is not null) e["PartnerId"] = partnerId;
+        Write(e, counts);
+        return e;
+    }
+
+    /// <summary>
+    /// A bucket of partners' month totals and last active day, packed into one row (JSON: partner, then one number per
+    /// kind in <c>Layout</c>'s order, the won cents and the last day's number), so the home page reads a month of 10,000
+    /// partners as 64 rows. Written in the event's transaction like the day rows, so it never disagrees with them.
+    /// </summary>
+    private static TableEntity PartnerMonth(string pk, string rowKey, TableEntity? current, Activity activity, DateOnly day)
+    {
+        var month = Unpack(current);
+        var counts = month.TryGetValue(activity.PartnerId, out var m) ? m.Counts : Counts.Zero;
+        var last = m.LastDay > day ? m.LastDay : day;
+        month[activity.PartnerId] = (counts.Plus(activity), last);
+        return Pack(pk, rowKey, new DateOnly(day.Year, day.Month, 1), month);
+    }
+
+    private static readonly ActivityKind[] Kinds = Enum.GetValues<ActivityKind>();
+
+    internal static Dictionary<string, (Counts Counts, DateOnly LastDay)> Unpack(TableEntity? e)
+    {
+        var result = new Dictionary<string, (Counts, DateOnly)>(StringComparer.Ordinal);
+        if (e is null) return result;
+        // Read by the layout the row was written with, so a kind added later reads old rows as zero, not shifted.
+        var layout = (e.GetString("Layout") ?? "").Split(',').Select(n => Enum.TryParse<ActivityKind>(n, out var k) ? k : (ActivityKind?)null).ToArray();
+        var json = string.Concat(Enumerable.Range(0, (int)(e.GetInt32("Chunks") ?? 0)).Select(i => e.GetString($"D{i}")));
+        if (json.Length == 0) return result;
+        foreach (var (partner, values) in JsonSerializer.Deserialize<Dictionary<string, long[]>>(json) ?? [])
+        {
+            if (values.Length != layout.Length + 2) continue;
+            var byKind = new Dictionary<ActivityKind, long>();
+            for (var i = 0; i < layout.Length; i++) if (layout[i] is { } k && values[i] > 0) byKind[k] = values[i];
+            result[partner] = (new Counts(byKind, values[^2] / 100m), DateOnly.FromDayNumber((int)values[^1]));
+        }
+        return result;
+    }
+
+    private static TableEntity Pack(string pk, string rowKey, DateOnly month, Dictionary<string, (Counts Counts, DateOnly LastDay)> partners)
+    {
+        var json = JsonSerializer.Serialize(partners.ToDictionary(p => p.Key, p =>
+            Kinds.Select(k => p.Value.Counts[k]).Append((long)Math.Round(p.Value.Counts.Won * 100m, MidpointRounding.AwayFromZero)).Append(p.Value.LastDay.DayNumber).ToArray()));
+        var e = new TableEntity(pk, rowKey) { ["Day"] = Key(month), ["Layout"] = string.Join(",", Kinds) };
+        // A string property holds at most 32K characters; an entity 1 MB, which at ~80 characters a partner is
+        // about 12,000 partners a bucket, 750,000 a vendor.
+        var chunks = (json.Length + ChunkChars - 1) / ChunkChars;
+        for (var i = 0; i < chunks; i++) e[$"D{i}"] = json.Substring(i * ChunkChars, Math.Min(ChunkChars, json.Length - i * ChunkChars));
+        e["Chunks"] = chunks;
+        return e;
     }
 
     private static IEnumerable<DateOnly> Months(DateOnly from, DateOnly to)

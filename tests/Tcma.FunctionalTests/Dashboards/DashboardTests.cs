@@ -137,6 +137,17 @@ public sealed partial class DashboardTests
         Assert.Equal(30, Total(r => r.PartnerId is not null, ActivityKind.EmailSent));
         Assert.Equal(14, Total(r => r.PartnerId == "partner-0", ActivityKind.EmailSent) + Total(r => r.PartnerId == "partner-0", ActivityKind.EmailClicked));
         Assert.Empty(await store.ReadAsync(vendor, day.AddDays(1), day.AddDays(40)));
+
+        // The month rows the home page reads for a whole month hold what the day rows hold, partner by partner and kit by kit.
+        var month = await store.ReadAsync(vendor, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30), rollupsThrough: new DateOnly(2026, 12, 7));
+        var byDay = await store.ReadAsync(vendor, new DateOnly(2026, 11, 1), new DateOnly(2026, 11, 30));
+        string Totals(IEnumerable<CounterRow> r, Func<CounterRow, string?> key, bool lastDay = true) => string.Join(";", r.Where(x => key(x) is not null).GroupBy(key).OrderBy(g => g.Key)
+            .Select(g => $"{g.Key}:{string.Join(",", Enum.GetValues<ActivityKind>().Select(k => g.Sum(x => x.Counts[k])))}:{(lastDay ? g.Max(x => x.Day).ToString("O") : "")}"));
+        Assert.Equal(3, month.Count(r => r.PartnerId is not null));
+        Assert.Equal(Totals(byDay, r => r.PartnerId), Totals(month, r => r.PartnerId));
+        Assert.Equal(Totals(byDay.Where(r => r.KitId is not null), r => r.KitId + "|" + r.Version, lastDay: false),
+            Totals(month.Where(r => r.KitId is not null), r => r.KitId + "|" + r.Version, lastDay: false));
+        Assert.Equal(2, month.Count(r => r.KitId is not null));
     }
 
     [Fact]
