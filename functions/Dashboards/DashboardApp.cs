@@ -20,12 +20,14 @@ public static class DashboardApp
         builder.Services.AddSingleton<DashboardCounterStore>();
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<DashboardDemo>();
+        builder.Services.AddSingleton<DashboardRebuild>();
         return builder;
     }
 
     public static WebApplication MapDashboards(this WebApplication app)
     {
         app.MapGet("/console/dashboard/{table}.csv", Csv).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
+        app.MapPost("/api/vendors/{vendorId}/dashboard/rebuild", Rebuild).RequireVendorScope().RequireAuthorization(Policies.VendorAdmin).DisableAntiforgery().WithTags("Dashboards");
         return app;
     }
 
@@ -65,6 +67,27 @@ public static class DashboardApp
         }
         return TypedResults.File(Encoding.UTF8.GetPreamble().Concat(Encoding.UTF8.GetBytes(csv.ToString())).ToArray(), "text/csv; charset=utf-8",
             $"tcma-{table}-{p.From:yyyyMMdd}-{p.To:yyyyMMdd}.csv");
+    }
+
+    public sealed record RebuildRequest(string? FromMonth, string? ToMonth);
+
+    /// <summary>
+    /// Recounts months of the vendor's dashboards from the source records (after a fix to a counting function, or to
+    /// check the counters): months as "yyyy-MM", this month at the latest, at most <see cref="DashboardRebuild.MaxMonths"/>.
+    /// </summary>
+    private static async Task<Results<Ok<DashboardRebuildResult>, ProblemHttpResult>> Rebuild(
+        string vendorId, RebuildRequest? request, DashboardService dashboards, DashboardRebuild rebuild, CancellationToken ct)
+    {
+        static DateOnly? Month(string? s) => DateOnly.TryParseExact(s?.Trim() + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d) ? d : null;
+        var thisMonth = new DateOnly(dashboards.Today.Year, dashboards.Today.Month, 1);
+        if (Month(request?.FromMonth) is not { } from || Month(request?.ToMonth ?? request?.FromMonth) is not { } to)
+            return TypedResults.Problem(statusCode: 400, title: "Give the months to rebuild as fromMonth and toMonth, like \"2026-10\".");
+        if (from > to) return TypedResults.Problem(statusCode: 400, title: $"fromMonth ({from:yyyy-MM}) is after toMonth ({to:yyyy-MM}).");
+        if (to > thisMonth) return TypedResults.Problem(statusCode: 400, title: $"{to:yyyy-MM} has not started yet; nothing to rebuild.");
+        if (from < new DateOnly(2020, 1, 1)) return TypedResults.Problem(statusCode: 400, title: "There is nothing to rebuild before 2020.");
+        if ((to.Year - from.Year) * 12 + to.Month - from.Month + 1 > DashboardRebuild.MaxMonths)
+            return TypedResults.Problem(statusCode: 400, title: $"A rebuild covers at most {DashboardRebuild.MaxMonths} months; split it.");
+        return TypedResults.Ok(await rebuild.RebuildAsync(vendorId, from, to, ct));
     }
 
     /// <summary>Filter values as asked, blank ones dropped; a value that matches nothing simply matches nothing.</summary>

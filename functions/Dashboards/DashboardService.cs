@@ -84,7 +84,7 @@ public sealed class DashboardService(
     /// A lead's change as its workflow announces it (the CRM notification, sent exactly once per change): a new lead, an
     /// acceptance, a win with its amount. The lead's landing page names its partner and kit.
     /// </summary>
-    public async Task CountLeadChangeAsync(string vendorId, string eventId, CrmChange change, CancellationToken ct)
+    public async Task<bool> CountLeadChangeAsync(string vendorId, string eventId, CrmChange change, CancellationToken ct)
     {
         var kind = change.EventType switch
         {
@@ -93,13 +93,13 @@ public sealed class DashboardService(
             CrmEventTypes.Won => ActivityKind.LeadWon,
             _ => (ActivityKind?)null,
         };
-        if (kind is null) return;
+        if (kind is null) return false;
         var lead = await leads.GetAsync(vendorId, change.LeadId, ct);
-        if (lead is null) return; // erased since: its counts went with it
+        if (lead is null) return false; // erased since: its counts went with it
         var (partner, kit, launchId) = lead.Source is LeadSource.LandingPage lp ? (lp.PartnerId, lp.KitId, lp.LaunchId) : (change.PartnerId ?? lead.PartnerId ?? "-", null, null);
         var version = launchId is null ? null : (await launches.LaunchAsync(vendorId, launchId, ct))?.Version;
         var amount = kind == ActivityKind.LeadWon && lead.Status is LeadStatus.Won won ? won.Amount : 0;
-        await CountAsync(new Activity(vendorId, eventId, kind.Value, kind == ActivityKind.LeadCaptured ? partner : change.PartnerId ?? partner, kit, version, change.At, amount), ct);
+        return await CountAsync(new Activity(vendorId, eventId, kind.Value, kind == ActivityKind.LeadCaptured ? partner : change.PartnerId ?? partner, kit, version, change.At, amount), ct);
     }
 
     public async Task<DashboardView> HomeAsync(string vendorId, DashboardPeriod period, DashboardFilters filters, CancellationToken ct)

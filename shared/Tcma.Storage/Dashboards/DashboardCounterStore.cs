@@ -136,6 +136,39 @@ public sealed class DashboardCounterStore(StorageAccount storage)
             (await query).SelectMany(e => Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts)));
     }
 
+    /// <summary>
+    /// Empties a month of the vendor's counters (markers included) for a rebuild. Rows are deleted under the ETags they
+    /// were listed with, so a row an event changed meanwhile is not deleted blind: the month is listed again, until it is
+    /// empty. An event counted after that is kept, and its marker stops the rebuild counting it again.
+    /// </summary>
+    public async Task<int> ClearMonthAsync(string vendorId, DateOnly month, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, month);
+        var deleted = 0;
+        for (var round = 1; ; round++)
+        {
+            var rows = await Range(table, pk, "", "~", ct, select: ["PartitionKey", "RowKey"]);
+            if (rows.Count == 0) break;
+            if (round > MaxAttempts) throw new InvalidOperationException($"The counters of {vendorId} for {month:yyyy-MM} kept changing; the rebuild gave up clearing them");
+            foreach (var chunk in rows.Chunk(TableBatch.MaxEntities))
+            {
+                var batch = new TableBatch();
+                foreach (var row in chunk) batch.Delete(row, row.ETag);
+                try
+                {
+                    await batch.SubmitAsync(table, ct);
+                    deleted += chunk.Length;
+                }
+                catch (TableTransactionFailedException e) when (e.Status is 404 or 412)
+                {
+                }
+            }
+        }
+        foreach (var key in written.Keys.Where(k => k.Item1 == pk).ToList()) written.TryRemove(key, out _);
+        return deleted;
+    }
+
     /// <summary>One partner's rows of those days: one range query a month.</summary>
     public async Task<IReadOnlyList<CounterRow>> ReadPartnerAsync(string vendorId, string partnerId, DateOnly from, DateOnly to, CancellationToken ct = default)
     {
@@ -213,11 +246,11 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     private static CounterRow Row(TableEntity e) => new(DateOnly.ParseExact(e.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
         e.GetString("KitId"), e.GetString("Version"), e.GetString("PartnerId"), Read(e));
 
-    private static async Task<List<TableEntity>> Range(TableClient table, string pk, string fromKey, string toKey, CancellationToken ct)
+    private static async Task<List<TableEntity>> Range(TableClient table, string pk, string fromKey, string toKey, CancellationToken ct, IEnumerable<string>? select = null)
     {
         var result = new List<TableEntity>();
         var filter = TableClient.CreateQueryFilter($"PartitionKey eq {pk} and RowKey ge {fromKey} and RowKey lt {toKey}");
-        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct)) result.Add(e);
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, select: select, cancellationToken: ct)) result.Add(e);
         return result;
     }
 

@@ -104,6 +104,20 @@ public sealed class CampaignSendLog(StorageAccount storage)
         return added;
     }
 
+    /// <summary>The launch's emails that were sent, with when (what the dashboards count as sent, recounted from here).</summary>
+    public async Task<IReadOnlyList<(string SendId, DateTimeOffset At)>> SentAsync(string vendorId, string launchId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, launchId);
+        var sent = new List<(string, DateTimeOffset)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["State", "SendId", "SentAt", "UpdatedAt", "VendorId", "LaunchId"], cancellationToken: ct))
+        {
+            if (row.GetString("VendorId") != vendorId || row.GetString("LaunchId") != launchId || row.GetString("State") != nameof(CampaignSendState.Sent)) continue;
+            if (row.GetString("SendId") is { Length: > 0 } send && (row.GetDateTimeOffset("SentAt") ?? row.GetDateTimeOffset("UpdatedAt")) is { } at) sent.Add((send, at));
+        }
+        return sent;
+    }
+
     /// <summary>A send of an erased person: its id (which carries only their contact key) and whose it was.</summary>
     public sealed record PersonSend(string SendId, string PartnerId, bool Redacted);
 

@@ -72,6 +72,19 @@ public sealed class SuppressionList(StorageAccount storage)
         return row is { HasValue: true } && row.Value!.GetDateTimeOffset("At") is { } at ? (row.Value.GetString("Source") ?? "", at) : null;
     }
 
+    /// <summary>The partner's unsubscribes with what listed them ("launch {id} send {id}") and when.</summary>
+    public async Task<IReadOnlyList<(string Source, DateTimeOffset At)>> UnsubscribesAsync(string vendorId, string partnerId, CancellationToken ct = default)
+    {
+        var table = await storage.TableAsync(TableName, ct);
+        var pk = PartitionKey(vendorId, partnerId);
+        var found = new List<(string, DateTimeOffset)>();
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == pk, select: ["Reason", "Source", "At", "VendorId", "PartnerId"], cancellationToken: ct))
+            if (row.GetString("VendorId") == vendorId && row.GetString("PartnerId") == partnerId && row.GetString("Reason") == nameof(SuppressionReason.Unsubscribed)
+                && row.GetString("Source") is { } source && row.GetDateTimeOffset("At") is { } at)
+                found.Add((source, at));
+        return found;
+    }
+
     /// <summary>Adds the address; true if it was not on the list yet. Idempotent: an unsubscribe clicked twice is one row.</summary>
     public async Task<bool> SuppressAsync(string vendorId, string partnerId, string email, SuppressionReason reason, string source, DateTimeOffset at, CancellationToken ct = default)
     {

@@ -151,6 +151,15 @@ public sealed class CrmWebhookStore(StorageAccount storage, ICrmSecretProtector 
         return found.HasValue ? found.Value : null;
     }
 
+    /// <summary>Every change announced for the vendor, as first written (its event id and notification JSON): each lead change once.</summary>
+    public async IAsyncEnumerable<(string EventId, string Notification)> NotificationsAsync(string vendorId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        var table = await storage.TableAsync(DeliveriesTable, ct);
+        var partition = TableKeys.Check(vendorId, "vendor id");
+        await foreach (var row in table.QueryAsync<TableEntity>(e => e.PartitionKey == partition, select: ["RowKey", "Notification"], cancellationToken: ct))
+            yield return (row.RowKey, row.GetString("Notification") ?? "");
+    }
+
     public async Task<IReadOnlyList<CrmDeliveryState>> DeadLettersAsync(string vendorId, int take, CancellationToken ct)
     {
         var table = await storage.TableAsync(DeliveriesTable, ct);
