@@ -56,9 +56,9 @@ public static class DashboardApp
                 foreach (var k in view.Kits) csv.Append(CsvText.Line([k.KitId, k.Version, .. Figures(k.Counts)]));
                 break;
             case "partners":
-                csv.Append(CsvText.Line(["Partner", "Company", "Tier", "Region", .. figureNames]));
+                csv.Append(CsvText.Line(["Partner", "Company", "Tier", "Region", .. figureNames, "Score"]));
                 foreach (var x in view.Partners.Where(x => DashboardService.Reached(x, step ?? "")))
-                    csv.Append(CsvText.Line([x.PartnerId, x.Name, x.Tier, x.Region, .. Figures(x.Counts)]));
+                    csv.Append(CsvText.Line([x.PartnerId, x.Name, x.Tier, x.Region, .. Figures(x.Counts), x.Score?.ToString(CultureInfo.InvariantCulture) ?? ""]));
                 break;
             default:
                 csv.Append(CsvText.Line(["Week of", .. figureNames]));

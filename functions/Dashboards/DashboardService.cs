@@ -31,7 +31,11 @@ public sealed record DashboardFilters(string? Tier = null, string? Region = null
 }
 
 public sealed record KitResult(string KitId, string Version, Counts Counts);
-public sealed record PartnerResult(string PartnerId, string Name, string Tier, string Region, Counts Counts, DateOnly? LastActive = null);
+public sealed record PartnerResult(string PartnerId, string Name, string Tier, string Region, Counts Counts, DateOnly? LastActive = null)
+{
+    /// <summary>The engagement score over the period (null for activity of no partner in the directory).</summary>
+    public int? Score { get; init; }
+}
 
 /// <summary>A partner flagged on the home page, with why.</summary>
 public sealed record AtRiskPartner(string PartnerId, string Name, string Tier, int Score, string Reason);
@@ -107,8 +111,14 @@ public sealed class DashboardService(
         // Unfiltered, kits and partners come from the month rows (64 rows a month however many partners); a tier, region or
         // kit filter needs the day rows, which narrow the weekly charts too.
         var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, filters.Any ? null : Today, ct);
+        var previous = period.Previous;
+        var previousTask = previous.From >= DashboardPeriod.Earliest
+            ? counters.ReadAsync(vendorId, previous.From, previous.To, filters.Any ? null : Today, ct)
+            : Task.FromResult<IReadOnlyList<CounterRow>>([]);
         var directory = await PartnersAsync(vendorId, ct);
         var rows = await rowsTask;
+        var before = (await previousTask).Where(r => r.PartnerId is not null).GroupBy(r => r.PartnerId!, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => (Counts: Counts.Sum(g.Select(r => r.Counts)), Last: g.Max(r => r.Day)), StringComparer.Ordinal);
         var byId = directory.ToDictionary(p => p.Id, StringComparer.Ordinal);
         bool PartnerMatches(string? id) =>
             (filters.Tier is null && filters.Region is null) || (id is not null && byId.TryGetValue(id, out var p) && p.Matches(filters.Tier, filters.Region, null));
@@ -148,8 +158,15 @@ public sealed class DashboardService(
 
         var results = partnerResults.ToDictionary(p => p.PartnerId, StringComparer.Ordinal);
         var o = options.Value;
-        var atRisk = directory.Where(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null))
-            .Select(p => (p, Score: EngagementScore.For(results.GetValueOrDefault(p.Id)?.Counts ?? Counts.Zero, results.GetValueOrDefault(p.Id)?.LastActive, period.To, period.Days, o.ScoreWeights, o.SilentDays)))
+        var scored = directory.Where(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null))
+            .Select(p => (p, Score: EngagementScore.WithTrend(
+                EngagementScore.For(results.GetValueOrDefault(p.Id)?.Counts ?? Counts.Zero, results.GetValueOrDefault(p.Id)?.LastActive, period.To, period.Days, o.ScoreWeights, o.SilentDays),
+                EngagementScore.For(before.TryGetValue(p.Id, out var b) ? b.Counts : Counts.Zero, before.TryGetValue(p.Id, out b) ? b.Last : null, previous.To, previous.Days, o.ScoreWeights, o.SilentDays),
+                period.Days)))
+            .ToList();
+        var scores = scored.ToDictionary(x => x.p.Id, x => x.Score.Value, StringComparer.Ordinal);
+        partnerResults = partnerResults.Select(r => scores.TryGetValue(r.PartnerId, out var v) ? r with { Score = v } : r).ToList();
+        var atRisk = scored
             .Where(x => x.Score.AtRisk)
             .Select(x => new AtRiskPartner(x.p.Id, x.p.CompanyName, x.p.Tier, x.Score.Value, x.Score.RiskReason!))
             .OrderBy(x => x.Score).ThenBy(x => x.Name, StringComparer.CurrentCultureIgnoreCase).ToList();

@@ -13,6 +13,9 @@ public sealed record DashboardPeriod(string Key, DateOnly From, DateOnly To, str
 
     public int Days => To.DayNumber - From.DayNumber + 1;
 
+    /// <summary>The as many days just before this period: what "trending down" compares against.</summary>
+    public DashboardPeriod Previous => new($"{Key}-previous", From.AddDays(-Days), From.AddDays(-1), $"the {Days} days before");
+
     public IEnumerable<DateOnly> EachDay() => Enumerable.Range(0, Days).Select(From.AddDays);
 
     /// <summary>The period asked for, or why it cannot be shown (in words for the person who asked).</summary>

@@ -29,6 +29,17 @@ public static class EngagementScore
     /// <summary>A click rate (of emails sent) that earns the whole engagement part: a good B2B campaign's.</summary>
     public const double GoodClickRate = 0.05;
 
+    /// <summary>A score this many points below the previous period's (of as many days) is "trending down".</summary>
+    public const int FallThreshold = 25;
+
+    /// <summary>
+    /// The score flagged at risk when it fell by <see cref="FallThreshold"/> or more against the same partner's score over
+    /// the as many days before (a partner already at risk keeps its first reason: silence says more than a trend).
+    /// </summary>
+    public static PartnerScore WithTrend(PartnerScore current, PartnerScore previous, int periodDays) =>
+        current.AtRisk || previous.Value - current.Value < FallThreshold ? current
+            : current with { AtRisk = true, RiskReason = $"score fell from {previous.Value} to {current.Value} against the {periodDays} days before" };
+
     public static PartnerScore For(Counts c, DateOnly? lastActive, DateOnly today, int periodDays, ScoreWeights w, int silentDays = 21)
     {
         var launches = c[ActivityKind.Launched];

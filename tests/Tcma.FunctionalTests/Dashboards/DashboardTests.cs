@@ -229,6 +229,43 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
+    public async Task A_partner_whose_score_fell_against_the_days_before_is_flagged_as_slipping_and_the_partner_table_sorts_by_score()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var console = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        await PartnerAsync(console, "steady", "Gold", Unique("s"));
+        await PartnerAsync(console, "slipping", "Gold", Unique("p"));
+        var dashboards = app.Services.GetRequiredService<DashboardService>();
+        async Task Count(string partner, ActivityKind kind, DateTimeOffset at, int quantity = 1, decimal amount = 0) =>
+            await dashboards.CountAsync(new Activity(Vendor, $"{partner}-{kind}-{at:MMdd}", kind, partner, Kit, "1.0.0", at, amount, quantity), default);
+        // This quarter so far is 68 days (1 October to 7 December); the 68 days before start on 25 July.
+        var (before, now) = (new DateTimeOffset(2026, 8, 14, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 3, 10, 0, 0, TimeSpan.Zero));
+        foreach (var (at, big) in new[] { (before, true), (now, false) })
+        {
+            await Count("steady", ActivityKind.Launched, at);
+            await Count("steady", ActivityKind.EmailSent, at, 100);
+            await Count("steady", ActivityKind.EmailClicked, at, 5);
+            await Count("slipping", ActivityKind.EmailSent, at, big ? 1000 : 100);
+            if (!big) continue;
+            await Count("slipping", ActivityKind.Launched, at, 3);
+            await Count("slipping", ActivityKind.EmailClicked, at, 60);
+            await Count("slipping", ActivityKind.LeadCaptured, at, 2);
+            await Count("slipping", ActivityKind.LeadAccepted, at, 2);
+            await Count("slipping", ActivityKind.LeadWon, at, 1, 5_000);
+        }
+
+        var home = await console.GetStringAsync("/console");
+        var risk = Regex.Match(home, "<li data-risk=\"slipping\">(.*?)</li>", RegexOptions.Singleline).Groups[1].Value;
+        Assert.Matches("score fell from \\d+ to \\d+ against the 68 days before", risk);
+        Assert.DoesNotContain("data-risk=\"steady\"", home);
+        string[] Order(string html) => Regex.Matches(html, "<tr data-partner=\"([^\"]+)\"").Select(m => m.Groups[1].Value).ToArray();
+        Assert.Equal(["slipping", "steady"], Order(await console.GetStringAsync("/console?sort=lowest")));
+        Assert.Equal(["steady", "slipping"], Order(await console.GetStringAsync("/console?sort=score")));
+        var csv = await console.GetStringAsync("/console/dashboard/partners.csv");
+        Assert.Contains("Won amount,Score", csv);
+    }
+
+    [Fact]
     public async Task A_scorecard_shows_the_partners_score_with_its_reasons_and_another_vendors_partner_is_not_found()
     {
         var clock = new FakeTimeProvider(Monday);

@@ -59,4 +59,13 @@ public sealed class DashboardPeriodTests
         var (_, problem) = DashboardPeriod.Parse(new string('x', 5000), null, null, Today);
         Assert.True(problem!.Length < 200);
     }
+
+    [Fact]
+    public void The_previous_period_is_as_many_days_just_before()
+    {
+        var (quarter, _) = DashboardPeriod.Parse("quarter", null, null, new DateOnly(2026, 12, 7));
+        var previous = quarter!.Previous;
+        Assert.Equal((new DateOnly(2026, 7, 25), new DateOnly(2026, 9, 30)), (previous.From, previous.To));
+        Assert.Equal(quarter.Days, previous.Days);
+    }
 }

@@ -56,4 +56,24 @@ public sealed class EngagementScoreTests
         var zero = new ScoreWeights { Launching = 0, Reach = 0, Engagement = 0, Acceptance = 0, Wins = 0, Recency = 0 };
         Assert.Equal(0, EngagementScore.For(counts, Today, Today, 30, zero).Value);
     }
+
+    [Fact]
+    public void A_partner_whose_score_fell_by_a_quarter_against_the_days_before_is_trending_down_and_a_small_dip_is_not()
+    {
+        var before = EngagementScore.For(C(3, 1000, 60, 10, 10, 1, 5_000), Today.AddDays(-68), Today.AddDays(-68), 68, Weights);
+        var slipping = EngagementScore.For(C(1, 200, 2, 2, 1), Today.AddDays(-5), Today, 68, Weights);
+        var flagged = EngagementScore.WithTrend(slipping, before, 68);
+        Assert.False(slipping.AtRisk);
+        Assert.True(flagged.AtRisk);
+        Assert.Equal($"score fell from {before.Value} to {slipping.Value} against the 68 days before", flagged.RiskReason);
+        Assert.Equal(slipping.Value, flagged.Value);
+
+        var dip = EngagementScore.For(C(3, 1000, 40, 10, 9, 1, 5_000), Today, Today, 68, Weights);
+        Assert.True(before.Value - dip.Value is > 0 and < EngagementScore.FallThreshold);
+        Assert.False(EngagementScore.WithTrend(dip, before, 68).AtRisk);
+
+        // Silence says more than a trend: its reason stays.
+        var silent = EngagementScore.For(C(1), Today.AddDays(-30), Today, 68, Weights);
+        Assert.Equal("silent for 30 days", EngagementScore.WithTrend(silent, before, 68).RiskReason);
+    }
 }
