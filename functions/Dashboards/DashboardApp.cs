@@ -20,6 +20,8 @@ public static class DashboardApp
         builder.Services.AddSingleton<DashboardCounterStore>();
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<DashboardDemo>();
+        builder.Services.AddSingleton<DashboardMoney>();
+        builder.Services.AddSingleton<DashboardFirstLaunch>();
         return builder;
     }
 
