@@ -22,6 +22,7 @@ public static class DashboardApp
         builder.Services.AddSingleton<DashboardDemo>();
         builder.Services.AddSingleton<DashboardMoney>();
         builder.Services.AddSingleton<DashboardFirstLaunch>();
+        builder.Services.AddSingleton<MdfDemo>();
         return builder;
     }
 
