@@ -68,14 +68,16 @@ public sealed partial class DashboardMoneyTests
         var waiting = await kit.ProposeOkAsync(MdfTestKit.Proposal(requested: "500", cost: "1000", start: "2026-03-02", end: "2026-03-02", description: "Webinar"));
         kit.Clock.Advance(TimeSpan.FromDays(3));
 
-        var home = await cm.GetStringAsync("/console");
+        // Signed in now: sessions from a month ago on the fake clock have expired.
+        var viewer = await kit.App.SignedInAsync(vendor, VendorRole.ChannelManager);
+        var home = await viewer.GetStringAsync("/console");
         var shown = Figures(home, MdfTestKit.ProgramId);
         Assert.Equal(["allocated", "accrued", "reserved", "claimed", "paid", "expired", "available", "at-risk"], shown.Keys);
 
         // The fund API, per partner, added up: the same money, figure by figure.
         var funds = new List<FundFigures>();
         foreach (var partner in new[] { kit.Partner, "quay" })
-            funds.Add((await cm.GetFromJsonAsync<FundView>($"/api/vendors/{vendor}/mdf/programs/{MdfTestKit.ProgramId}/funds/{partner}", MdfJson.Options))!.Figures);
+            funds.Add((await viewer.GetFromJsonAsync<FundView>($"/api/vendors/{vendor}/mdf/programs/{MdfTestKit.ProgramId}/funds/{partner}", MdfJson.Options))!.Figures);
         decimal Total(Func<FundFigures, Money> figure) => funds.Sum(f => figure(f).Amount);
         Assert.Equal(Total(f => f.Allocated), shown["allocated"]);
         Assert.Equal(40_000m, shown["allocated"]);
@@ -101,7 +103,7 @@ public sealed partial class DashboardMoneyTests
         Assert.Contains($"data-waiting=\"{waiting.Id}\"", home);
 
         // The ROI API's totals for the same activities: cost, reimbursed (only the approved claim) and reported pipeline.
-        var roi = (await cm.GetFromJsonAsync<RoiView>($"/api/vendors/{vendor}/mdf/roi"))!;
+        var roi = (await viewer.GetFromJsonAsync<RoiView>($"/api/vendors/{vendor}/mdf/roi"))!;
         decimal Sum(Func<RoiLineView, MoneyView> pick) => roi.Activities.Sum(a => decimal.Parse(pick(a).Amount, CultureInfo.InvariantCulture));
         Assert.Equal(2, roi.Activities.Count);
         Assert.Contains($"<td>USD {Sum(a => a.Cost).ToString("N2", CultureInfo.InvariantCulture)}</td>", home);
