@@ -21,6 +21,9 @@ public static class DashboardApp
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<DashboardDemo>();
         builder.Services.AddSingleton<DashboardRebuild>();
+        builder.Services.AddSingleton<DashboardMoney>();
+        builder.Services.AddSingleton<DashboardFirstLaunch>();
+        builder.Services.AddSingleton<MdfDemo>();
         return builder;
     }
 
