@@ -6,6 +6,7 @@ using Tcma.Domain.Dashboards;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Mdf;
 using Tcma.Functions.Identity;
+using Tcma.Functions.Portal;
 using Tcma.Storage.Dashboards;
 
 namespace Tcma.Functions.Dashboards;
@@ -24,6 +25,7 @@ public static class DashboardApp
         builder.Services.AddSingleton<DashboardMoney>();
         builder.Services.AddSingleton<DashboardFirstLaunch>();
         builder.Services.AddSingleton<MdfDemo>();
+        builder.Services.AddSingleton<DashboardReport>();
         return builder;
     }
 
@@ -31,6 +33,7 @@ public static class DashboardApp
     {
         app.MapGet("/console/dashboard/{table}.csv", Csv).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
         app.MapPost("/api/vendors/{vendorId}/dashboard/rebuild", Rebuild).RequireVendorScope().RequireAuthorization(Policies.VendorAdmin).DisableAntiforgery().WithTags("Dashboards");
+        app.MapGet("/console/dashboard/report.pdf", Report).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
         return app;
     }
 
@@ -91,6 +94,20 @@ public static class DashboardApp
         if ((to.Year - from.Year) * 12 + to.Month - from.Month + 1 > DashboardRebuild.MaxMonths)
             return TypedResults.Problem(statusCode: 400, title: $"A rebuild covers at most {DashboardRebuild.MaxMonths} months; split it.");
         return TypedResults.Ok(await rebuild.RebuildAsync(vendorId, from, to, ct));
+    }
+
+    /// <summary>The home page as a one-page PDF (<see cref="DashboardReport"/>), for the same period and filters; 400 for a period that is not one.</summary>
+    private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Report(
+        string? period, string? from, string? to, string? tier, string? region, string? kit,
+        ClaimsPrincipal user, DashboardService dashboards, DashboardReport report, PortalCatalog catalog, TimeProvider clock, CancellationToken ct)
+    {
+        var (p, problem) = DashboardPeriod.Parse(period, from, to, dashboards.Today);
+        if (p is null) return TypedResults.Problem(statusCode: 400, title: problem);
+        var vendorId = user.VendorId()!;
+        var view = await dashboards.HomeAsync(vendorId, p, Filters(tier, region, kit), ct);
+        // The name partners know the vendor by (its kits' manifests), as the partner sign-in email uses it; else its id.
+        var pdf = report.Render(view, await catalog.VendorNameAsync(vendorId, ct), TimeZoneInfo.ConvertTime(clock.GetUtcNow(), dashboards.Zone));
+        return TypedResults.File(pdf, "application/pdf", $"tcma-report-{p.From:yyyyMMdd}-{p.To:yyyyMMdd}.pdf");
     }
 
     /// <summary>Filter values as asked, blank ones dropped; a value that matches nothing simply matches nothing.</summary>

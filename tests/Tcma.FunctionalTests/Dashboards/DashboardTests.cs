@@ -214,6 +214,34 @@ public sealed partial class DashboardTests
     }
 
     [Fact]
+    public async Task The_report_pdf_is_one_page_with_this_vendors_figures_for_the_period_asked_and_a_bad_period_is_refused()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var dashboards = app.Services.GetRequiredService<DashboardService>();
+        await dashboards.CountAsync(new Activity("fabrikam", "l-1", ActivityKind.Launched, "p-1", "secret-kit", "1.0.0", Monday.AddDays(-3)), default);
+        await dashboards.CountAsync(new Activity(Vendor, "l-2", ActivityKind.Launched, "p-2", "report-kit", "1.0.0", Monday.AddDays(-3)), default);
+        await dashboards.CountAsync(new Activity(Vendor, "s-2", ActivityKind.EmailSent, "p-2", "report-kit", "1.0.0", Monday.AddDays(-3), Quantity: 1234), default);
+        var ours = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+
+        var home = await ours.GetStringAsync("/console?period=30d");
+        Assert.Contains("href=\"/console/dashboard/report.pdf?period=30d\"", home);
+        var response = await ours.GetAsync("/console/dashboard/report.pdf?period=30d");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("application/pdf", response.Content.Headers.ContentType?.MediaType);
+        using var pdf = UglyToad.PdfPig.PdfDocument.Open(await response.Content.ReadAsByteArrayAsync());
+        Assert.Equal(1, pdf.NumberOfPages);
+        var text = string.Join(" ", pdf.GetPage(1).GetWords().Select(w => w.Text));
+        Assert.Contains("report-kit", text);
+        Assert.Contains("1,234", text);
+        Assert.Contains("8 Nov 2026 to 7 Dec 2026", text);
+        Assert.DoesNotContain("secret-kit", text);
+
+        Assert.Equal(HttpStatusCode.BadRequest, (await ours.GetAsync("/console/dashboard/report.pdf?period=2031-Q1")).StatusCode);
+        var anonymous = await app.Anonymous().GetAsync("/console/dashboard/report.pdf");
+        Assert.NotEqual("application/pdf", anonymous.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task A_partner_name_that_a_spreadsheet_would_run_is_written_as_text_in_the_csv()
     {
         await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
