@@ -99,14 +99,15 @@ public static class DashboardApp
     /// <summary>The home page as a one-page PDF (<see cref="DashboardReport"/>), for the same period and filters; 400 for a period that is not one.</summary>
     private static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Report(
         string? period, string? from, string? to, string? tier, string? region, string? kit,
-        ClaimsPrincipal user, DashboardService dashboards, DashboardReport report, PortalCatalog catalog, TimeProvider clock, CancellationToken ct)
+        ClaimsPrincipal user, DashboardService dashboards, DashboardMoney money, DashboardReport report, PortalCatalog catalog, TimeProvider clock, CancellationToken ct)
     {
         var (p, problem) = DashboardPeriod.Parse(period, from, to, dashboards.Today);
         if (p is null) return TypedResults.Problem(statusCode: 400, title: problem);
         var vendorId = user.VendorId()!;
+        var mdf = money.HomeAsync(vendorId, p, ct);
         var view = await dashboards.HomeAsync(vendorId, p, Filters(tier, region, kit), ct);
         // The name partners know the vendor by (its kits' manifests), as the partner sign-in email uses it; else its id.
-        var pdf = report.Render(view, await catalog.VendorNameAsync(vendorId, ct), TimeZoneInfo.ConvertTime(clock.GetUtcNow(), dashboards.Zone));
+        var pdf = report.Render(view, await catalog.VendorNameAsync(vendorId, ct), TimeZoneInfo.ConvertTime(clock.GetUtcNow(), dashboards.Zone), await mdf);
         return TypedResults.File(pdf, "application/pdf", $"tcma-report-{p.From:yyyyMMdd}-{p.To:yyyyMMdd}.pdf");
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using SkiaSharp;
 using Tcma.Domain.Dashboards;
+using Tcma.Domain.Mdf;
 using Tcma.Functions.Web.Pages.Dashboards;
 using Tcma.Rendering.Images;
 using ActivityKind = Tcma.Domain.Dashboards.ActivityKind;
@@ -20,9 +21,10 @@ namespace Tcma.Functions.Dashboards;
 public sealed class DashboardReport(ImageRenderer renderer)
 {
     public const float PageWidth = 595, PageHeight = 842;
-    public const int TopKits = 5, TopPartners = 10, AtRiskShown = 8;
+    public const int TopKits = 5, TopPartners = 8, AtRiskShown = 4, ProgramsShown = 2;
 
-    public byte[] Render(DashboardView view, string vendorName, DateTimeOffset generatedAt)
+    /// <param name="mdf">The MDF programs running in the period (<see cref="DashboardMoney"/>); none leaves the block saying so.</param>
+    public byte[] Render(DashboardView view, string vendorName, DateTimeOffset generatedAt, MdfHome? mdf = null)
     {
         // Through the renderer's one font loader: from bundled bytes, never the machine's fonts (which Azure may lack).
         using var regular = renderer.Typeface(BundledFonts.Files, BundledFonts.Regular);
@@ -36,7 +38,7 @@ public sealed class DashboardReport(ImageRenderer renderer)
         using (var document = SKDocument.CreatePdf(stream, metadata))
         {
             var canvas = document.BeginPage(PageWidth, PageHeight);
-            new Page(canvas, regular.Value, bold.Value).Draw(view, vendorName, generatedAt);
+            new Page(canvas, regular.Value, bold.Value).Draw(view, mdf ?? MdfHome.Empty, vendorName, generatedAt);
             document.EndPage();
             document.Close();
         }
@@ -56,7 +58,7 @@ public sealed class DashboardReport(ImageRenderer renderer)
             OnBrand = SKColor.Parse("#dbe4f0"), Line = SKColor.Parse("#d0d5dc"), Wash = SKColor.Parse("#f3f5f8");
         private static readonly SKColor[] Palette = SeriesChart.Palette.Select(SKColor.Parse).ToArray();
 
-        public void Draw(DashboardView view, string vendorName, DateTimeOffset generatedAt)
+        public void Draw(DashboardView view, MdfHome mdf, string vendorName, DateTimeOffset generatedAt)
         {
             Header(view, vendorName);
             Figures(view.Totals, 88);
@@ -69,7 +71,8 @@ public sealed class DashboardReport(ImageRenderer renderer)
                 Margin, 324, LeftColumn, 140);
             Kits(view.Kits, RightX, 324, RightColumn);
             Partners(view.Partners.Where(p => p.PartnerId != "-").ToList(), 476);
-            AtRisk(view.AtRisk, 654);
+            Mdf(mdf, 626);
+            AtRisk(view.AtRisk, 704);
             Footer(generatedAt);
         }
 
@@ -224,9 +227,36 @@ public sealed class DashboardReport(ImageRenderer renderer)
                 partners.Count > TopPartners ? $"and {N(partners.Count - TopPartners)} more partners with activity in the console" : null);
         }
 
+        private void Mdf(MdfHome mdf, float y)
+        {
+            Heading("MDF", "Programs running in the period: where their funds stand today (funded: allocated, accrued and adjusted), in each program's currency", Margin, y, Width);
+            if (mdf.Programs.Count == 0)
+            {
+                Text("No MDF program runs in this period.", Margin, y + 36, 8, Muted);
+                return;
+            }
+            static string M(Money m) => m.Amount.ToString("N0", CultureInfo.InvariantCulture);
+            Table(Margin, y + 24, Width,
+                [("Program", 0, false), ("Currency", 44, false), ("Funded", 52, true), ("Reserved", 50, true), ("Claimed", 48, true), ("Paid", 48, true),
+                 ("Expired", 44, true), ("Available", 58, true), ("Expiring in 30 days", 86, true)],
+                mdf.Programs.Take(ProgramsShown).Select(p => new[] { p.Program.Name, p.Program.Currency.Code, M(p.Figures.TotalIn),
+                    M(p.Figures.Reserved), M(p.Figures.Claimed), M(p.Figures.Paid), M(p.Figures.Expired), M(p.Figures.Available), M(p.AtRisk) }).ToList(),
+                null);
+            var requests = mdf.Waiting.Count(w => w.Kind == "request");
+            var parts = new List<string>
+            {
+                $"Waiting: {N(requests)} request{(requests == 1 ? "" : "s")} and {N(mdf.Waiting.Count - requests)} claim{(mdf.Waiting.Count - requests == 1 ? "" : "s")}"
+                    + (mdf.Waiting.Count > 0 ? $", the oldest {N((long)mdf.Waiting.Max(w => w.Age).TotalDays)} days" : ""),
+            };
+            parts.AddRange(mdf.Return.Where(r => r.PipelinePerMdf is not null)
+                .Select(r => $"pipeline per {r.Currency.Code} 1 of MDF reimbursed: {r.PipelinePerMdf!.Value.ToString("0.##", CultureInfo.InvariantCulture)}"));
+            if (mdf.Programs.Count > ProgramsShown) parts.Add($"{N(mdf.Programs.Count - ProgramsShown)} more program{(mdf.Programs.Count - ProgramsShown == 1 ? "" : "s")} in the console");
+            Text(string.Join(" · ", parts), Margin + 4, y + 24 + 12.5f * (Math.Min(ProgramsShown, mdf.Programs.Count) + 1) + 10, 7, Muted, maxWidth: Width);
+        }
+
         private void AtRisk(IReadOnlyList<AtRiskPartner> atRisk, float y)
         {
-            Heading($"Partners at risk ({N(atRisk.Count)})", "Active partners silent for a while, lowest engagement score (0-100) first", Margin, y, Width);
+            Heading($"Partners at risk ({N(atRisk.Count)})", "Active partners gone silent or whose engagement score (0-100) fell, lowest score first", Margin, y, Width);
             if (atRisk.Count == 0)
             {
                 Text("No partner is at risk in this period.", Margin, y + 36, 8, Muted);

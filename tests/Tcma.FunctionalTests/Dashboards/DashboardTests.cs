@@ -235,6 +235,7 @@ public sealed partial class DashboardTests
         Assert.Contains("1,234", text);
         Assert.Contains("8 Nov 2026 to 7 Dec 2026", text);
         Assert.DoesNotContain("secret-kit", text);
+        Assert.Contains("No MDF program runs in this period.", text);
 
         Assert.Equal(HttpStatusCode.BadRequest, (await ours.GetAsync("/console/dashboard/report.pdf?period=2031-Q1")).StatusCode);
         var anonymous = await app.Anonymous().GetAsync("/console/dashboard/report.pdf");

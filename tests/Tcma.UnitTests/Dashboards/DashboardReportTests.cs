@@ -1,6 +1,8 @@
 using System.Text;
 using System.Text.RegularExpressions;
 using Tcma.Domain.Dashboards;
+using Tcma.Domain.Mdf;
+using static Tcma.UnitTests.Mdf.Samples;
 using Tcma.Functions.Dashboards;
 using Tcma.Rendering.Images;
 using UglyToad.PdfPig;
@@ -99,15 +101,15 @@ public sealed class DashboardReportTests : IDisposable
             "Channel program report", "Contoso Networks", "Q4 2026", "1 Oct 2026 to 7 Dec 2026",
             "Launches", "Emails sent", "Opened", "Clicked", "Leads", "Accepted", "Won", "1,234,567 revenue",
             "Participation", "Launched a campaign", "of the step before", "Emails by week", "Leads by week", "Sent", "New",
-            "Top kits", "kit 0 v1.0.0", "and 4 more kit versions", "Top partners", "Partner 0", "and 30 more partners",
-            "Partners at risk (23)", "Quiet partner 0", "silent for 30 days", "and 15 more in the console",
+            "Top kits", "kit 0 v1.0.0", "and 4 more kit versions", "Top partners", "Partner 0", "and 32 more partners",
+            "Partners at risk (23)", "Quiet partner 0", "silent for 30 days", "and 19 more in the console",
             "Generated 7 Dec 2026, 16:05 UTC by Tcma; figures counted as docs/DASHBOARDS.md describes.",
         })
             Assert.Contains(expected, text);
-        // The top rows only: the 11th partner and the 6th kit are left to the console.
-        Assert.DoesNotContain("Partner 10", text);
+        // The top rows only: the 9th partner, the 6th kit and the 5th partner at risk are left to the console.
+        Assert.DoesNotContain("Partner 8", text);
         Assert.DoesNotContain("kit 5", text);
-        Assert.DoesNotContain("Quiet partner 8", text);
+        Assert.DoesNotContain("Quiet partner 4", text);
         Assert.DoesNotContain("No activity in this period", text);
         // 40 of 52 active partners launched: 77%, as the console's funnel computes it.
         Assert.Contains("77% of the step before", text);
@@ -140,6 +142,7 @@ public sealed class DashboardReportTests : IDisposable
         // The funnel, both charts, both tables: each says there was nothing.
         Assert.Equal(5, Regex.Matches(text, "No activity in this period").Count);
         Assert.Contains("No partner is at risk in this period.", text);
+        Assert.Contains("No MDF program runs in this period.", text);
         Assert.DoesNotContain("of the step before", text);
         Assert.Contains("– of sent", text);
         Assert.DoesNotContain("New", text); // no legend over a chart that is not drawn
@@ -155,6 +158,29 @@ public sealed class DashboardReportTests : IDisposable
         Assert.Contains("Filtered to tier Gold, kit spring-offer", text);
         Assert.Contains("not counted yet", text);
         Assert.Contains("Generated 7 Dec 2026, 17:05 UTC+01:00 by Tcma", text);
+    }
+
+    [Fact]
+    public void The_mdf_block_shows_each_programs_funds_what_expires_what_waits_and_what_it_returned()
+    {
+        var figures = new FundFigures(Usd(200_000), Usd(1_500), Usd(0), Usd(10_000), Usd(5_375), Usd(5_125), Usd(250), Usd(180_750));
+        ProgramMoney Program(int i) => new(Q1 with { Id = $"p{i}", Name = $"Partner MDF {i}" }, 40, figures, Usd(179_500), 38, 25, []);
+        var mdf = new MdfHome([Program(0), Program(1), Program(2)],
+            [new("request", "r1", "alpine", "p0", Usd(1_500), "Channel manager", TimeSpan.FromDays(4.5)), new("claim", "c1", "eastbay", "p0", Usd(900), "Finance", TimeSpan.FromDays(42.2))],
+            1, [new MoneyReturn(Currency.USD, 7, Usd(23_000), Usd(9_000), Usd(187_500), 20.83m)]);
+        var page = OnlyPage(Report.Render(Busy((what, i) => $"{what} {i}"), "Contoso", At, mdf), "mdf");
+        var text = page.Text;
+        Assert.Contains("Partner MDF 0", text);
+        Assert.Contains("Partner MDF 1", text);
+        Assert.DoesNotContain("Partner MDF 2", text);
+        // Funded is what came in: allocation, accrual and adjustments.
+        Assert.Contains("201,500", text);
+        Assert.Contains("179,500", text);
+        Assert.Contains("180,750", text);
+        Assert.Contains("Waiting: 1 request and 1 claim, the oldest 42 days", text);
+        Assert.Contains("pipeline per USD 1 of MDF reimbursed: 20.83", text);
+        Assert.Contains("1 more program in the console", text);
+        AssertLaidOut(page);
     }
 
     [Fact]
