@@ -19,7 +19,7 @@ namespace Tcma.Benchmarks.Dashboards;
 public sealed class DashboardBenchmark : IBenchmark
 {
     public string Name => "dashboards";
-    public string Description => "home page and scorecard p50/p95 over counters for many partners; cost of counting one event";
+    public string Description => "home page, scorecard and report PDF p50/p95 over counters for many partners; cost of counting one event";
 
     private const string Vendor = "bench";
 
@@ -93,8 +93,9 @@ public sealed class DashboardBenchmark : IBenchmark
         var home = await TimeAsync("/console");
         var gold = await TimeAsync("/console?tier=Gold");
         var card = await TimeAsync("/console/partners/partner-00007");
+        var report = await TimeAsync("/console/dashboard/report.pdf");
         Console.WriteLine($"home page, this quarter: p50 {P(home, 0.5):0} ms, p95 {P(home, 0.95):0} ms | filtered by tier: p50 {P(gold, 0.5):0} ms, p95 {P(gold, 0.95):0} ms"
-            + $" | scorecard: p50 {P(card, 0.5):0} ms, p95 {P(card, 0.95):0} ms");
+            + $" | scorecard: p50 {P(card, 0.5):0} ms, p95 {P(card, 0.95):0} ms | report PDF: p50 {P(report, 0.5):0} ms, p95 {P(report, 0.95):0} ms");
 
         var one = new List<double>();
         var now = DateTimeOffset.UtcNow;
