@@ -25,6 +25,7 @@ public sealed class DashboardDemo(DashboardService dashboards, PartnerDirectory 
         foreach (var (partner, index) in directory.Select((p, i) => (p, i)))
         {
             var random = new Random(1709 + index * 7919); // not HashCode.Combine: it differs per process
+            var sla = new Random(4271 + index * 7919);
             // A third of partners never start (participation is the problem programs have), some slip late in the quarter.
             var engagement = index % 3 == 2 ? 0.0 : 0.3 + random.NextDouble() * (partner.Tier is "Gold" or "Platinum" ? 1.0 : 0.6);
             var slipsAfter = index % 5 == 1 ? today.AddDays(-28) : DateOnly.MaxValue;
@@ -53,6 +54,18 @@ public sealed class DashboardDemo(DashboardService dashboards, PartnerDirectory 
                 Add(ActivityKind.LeadCaptured, leads);
                 Add(ActivityKind.LeadAccepted, accepted);
                 Add(ActivityKind.LeadWon, won, won * (random.Next(8, 60) * 250m));
+                // What happened to the offers, drawn from a second sequence so the figures above stay what they were.
+                var unanswered = leads - accepted;
+                var rejected = unanswered == 0 ? 0 : sla.Next(0, unanswered + 1);
+                var lapsed = unanswered - rejected;
+                Add(ActivityKind.LeadRejected, rejected);
+                Add(ActivityKind.LeadLapsed, lapsed);
+                Add(ActivityKind.LeadPooled, lapsed > 0 && sla.NextDouble() < 0.4 ? 1 : 0);
+                Add(ActivityKind.LeadRecalled, accepted > 0 && sla.NextDouble() < 0.05 ? 1 : 0);
+                Add(ActivityKind.LeadLost, accepted - won > 0 && sla.NextDouble() < 0.3 ? 1 : 0);
+                // Faster partners (the engaged ones) answer sooner: the tier table shows a spread.
+                foreach (var band in Enumerable.Range(0, accepted).Select(_ => LeadAcceptance.Band(TimeSpan.FromHours(sla.NextDouble() * (engagement > 0.6 ? 6 : 30)))).GroupBy(b => b))
+                    Add(band.Key, band.Count());
             }
         }
         // Months are separate partitions: counting them side by side takes a third of the time.

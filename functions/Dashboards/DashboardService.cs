@@ -86,7 +86,8 @@ public sealed class DashboardService(
 
     /// <summary>
     /// A lead's change as its workflow announces it (the CRM notification, sent exactly once per change): a new lead, an
-    /// acceptance, a win with its amount. The lead's landing page names its partner and kit.
+    /// acceptance (with how long it took), a rejection, a lapse of the SLA, a recall, a move to the vendor's pool, a win
+    /// with its amount, a loss. The lead's landing page names its partner and kit.
     /// </summary>
     public async Task<bool> CountLeadChangeAsync(string vendorId, string eventId, CrmChange change, CancellationToken ct)
     {
@@ -95,6 +96,11 @@ public sealed class DashboardService(
             CrmEventTypes.Created => ActivityKind.LeadCaptured,
             CrmEventTypes.Accepted => ActivityKind.LeadAccepted,
             CrmEventTypes.Won => ActivityKind.LeadWon,
+            CrmEventTypes.Rejected => ActivityKind.LeadRejected,
+            CrmEventTypes.SlaExpired => ActivityKind.LeadLapsed,
+            CrmEventTypes.Recalled => ActivityKind.LeadRecalled,
+            CrmEventTypes.VendorPool => ActivityKind.LeadPooled,
+            CrmEventTypes.Lost => ActivityKind.LeadLost,
             _ => (ActivityKind?)null,
         };
         if (kind is null) return false;
@@ -103,7 +109,12 @@ public sealed class DashboardService(
         var (partner, kit, launchId) = lead.Source is LeadSource.LandingPage lp ? (lp.PartnerId, lp.KitId, lp.LaunchId) : (change.PartnerId ?? lead.PartnerId ?? "-", null, null);
         var version = launchId is null ? null : (await launches.LaunchAsync(vendorId, launchId, ct))?.Version;
         var amount = kind == ActivityKind.LeadWon && lead.Status is LeadStatus.Won won ? won.Amount : 0;
-        return await CountAsync(new Activity(vendorId, eventId, kind.Value, kind == ActivityKind.LeadCaptured ? partner : change.PartnerId ?? partner, kit, version, change.At, amount), ct);
+        var by = kind == ActivityKind.LeadCaptured ? partner : change.PartnerId ?? partner;
+        var counted = await CountAsync(new Activity(vendorId, eventId, kind.Value, by, kit, version, change.At, amount), ct);
+        // The time to accept, as its own count under the same event id: a redelivery finds both markers and counts neither.
+        if (kind == ActivityKind.LeadAccepted && change.OfferedAt is { } offered)
+            counted |= await CountAsync(new Activity(vendorId, eventId, LeadAcceptance.Band(change.At - offered), by, kit, version, change.At), ct);
+        return counted;
     }
 
     public async Task<DashboardView> HomeAsync(string vendorId, DashboardPeriod period, DashboardFilters filters, CancellationToken ct)

@@ -1,7 +1,18 @@
 namespace Tcma.Domain.Dashboards;
 
 /// <summary>What a partner did that the vendor's dashboards count.</summary>
-public enum ActivityKind { Launched, EmailSent, EmailOpened, EmailClicked, Unsubscribed, LeadCaptured, LeadAccepted, LeadWon }
+/// <remarks>
+/// New kinds go at the end: packed month rows name their kinds (<c>Layout</c>), day rows a column per kind, so rows written
+/// before a kind existed read it as zero. The <c>AcceptedWithin…</c> kinds are a histogram of the time from a lead's
+/// offer to its acceptance (<see cref="LeadAcceptance"/>): counts add up across days, partners and tiers where a list of
+/// times would not, and a median is read from them.
+/// </remarks>
+public enum ActivityKind
+{
+    Launched, EmailSent, EmailOpened, EmailClicked, Unsubscribed, LeadCaptured, LeadAccepted, LeadWon,
+    LeadRejected, LeadLapsed, LeadRecalled, LeadPooled, LeadLost,
+    AcceptedWithinHour, AcceptedWithin4Hours, AcceptedWithinDay, AcceptedAfterDay,
+}
 
 /// <summary>
 /// One countable event, named by the id of the exactly-once record that produced it (a send id, a lead id, a launch

@@ -39,5 +39,8 @@ public abstract record LeadCommand
     public sealed record NotifyCrm(CrmChange Change) : LeadCommand;
 }
 
-/// <summary>A state change the vendor's CRM hears about; the webhook payload is built from it and the lead.</summary>
-public sealed record CrmChange(string EventType, string LeadId, string? PartnerId, DateTimeOffset At, string? Reason = null);
+/// <summary>
+/// A state change the vendor's CRM hears about; the webhook payload is built from it and the lead. <see cref="OfferedAt"/>,
+/// on an acceptance, is when the accepting partner was offered the lead: the dashboards' time to accept.
+/// </summary>
+public sealed record CrmChange(string EventType, string LeadId, string? PartnerId, DateTimeOffset At, string? Reason = null, DateTimeOffset? OfferedAt = null);

@@ -94,7 +94,8 @@ public static class LeadSla
             return Refuse(s, $"the time to accept ended at {s.SlaDueAt:yyyy-MM-dd HH:mm} UTC; the lead is being offered to another partner");
 
         var commands = CancelHopTimers(s);
-        commands.Add(Crm(CrmEventTypes.Accepted, s, a.PartnerId, now, $"accepted by {a.By}"));
+        var offer = s.Offers.LastOrDefault(o => o.PartnerId == a.PartnerId && o.Ended is null);
+        commands.Add(new LeadCommand.NotifyCrm(new CrmChange(CrmEventTypes.Accepted, s.LeadId, a.PartnerId, now, $"accepted by {a.By}", offer?.OfferedAt)));
         var next = EndOffer(s, "accepted", RoutingPhase.Accepted) with { Holder = a.PartnerId };
         return new(next, commands, SlaOutcome.Applied);
     }

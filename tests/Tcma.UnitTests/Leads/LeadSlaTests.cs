@@ -44,7 +44,8 @@ public sealed class LeadSlaTests
         [
             new LeadCommand.CancelTimer("lead-lead-1-hop1-reminder1"),
             new LeadCommand.CancelTimer("lead-lead-1-hop1-sla"),
-            new LeadCommand.NotifyCrm(new CrmChange("lead.accepted", "lead-1", "partner-a", T, "accepted by sam@partner-a")),
+            // With when this partner was offered it: the dashboards' time to accept (30 hours here).
+            new LeadCommand.NotifyCrm(new CrmChange("lead.accepted", "lead-1", "partner-a", T, "accepted by sam@partner-a", Now)),
         ], step.Commands);
     }
 
