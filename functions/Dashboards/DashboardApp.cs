@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Security.Claims;
 using System.Text;
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Tcma.Domain.Dashboards;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Mdf;
 using Tcma.Functions.Identity;
 using Tcma.Functions.Portal;
+using Tcma.Functions.Web;
 using Tcma.Storage.Dashboards;
 
 namespace Tcma.Functions.Dashboards;
@@ -18,7 +20,11 @@ public static class DashboardApp
     {
         builder.Services.AddOptions<DashboardOptions>().BindConfiguration(DashboardOptions.Section);
         builder.Services.AddMemoryCache();
-        builder.Services.AddSingleton<DashboardCounterStore>();
+        builder.Services.AddSingleton(sp => new DashboardCounterStore(sp.GetRequiredService<Tcma.Storage.StorageAccount>())
+        {
+            ClosedMonthCacheTime = sp.GetRequiredService<Microsoft.Extensions.Options.IOptions<DashboardOptions>>().Value.ClosedMonthCacheTime,
+        });
+        builder.Services.AddSingleton<DashboardSettingsStore>();
         builder.Services.AddSingleton<DashboardService>();
         builder.Services.AddSingleton<DashboardDemo>();
         builder.Services.AddSingleton<DashboardRebuild>();
@@ -34,7 +40,60 @@ public static class DashboardApp
         app.MapGet("/console/dashboard/{table}.csv", Csv).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
         app.MapPost("/api/vendors/{vendorId}/dashboard/rebuild", Rebuild).RequireVendorScope().RequireAuthorization(Policies.VendorAdmin).DisableAntiforgery().WithTags("Dashboards");
         app.MapGet("/console/dashboard/report.pdf", Report).RequireAuthorization(Policies.VendorUser).WithTags("Dashboards");
+        var weights = app.MapGroup("/api/vendors/{vendorId}/dashboard/score-weights").RequireVendorScope().WithTags("Dashboards");
+        weights.MapGet("/", GetWeights).RequireAuthorization(Policies.VendorUser);
+        weights.MapPut("/", PutWeights).RequireAuthorization(Policies.VendorAdmin).DisableAntiforgery();
+        app.MapPost("/console/dashboard/score-weights", ConsoleWeights).RequireAuthorization(Policies.VendorAdmin).WithTags("Dashboards");
         return app;
+    }
+
+    private static readonly JsonSerializerOptions WeightsJson = new(JsonSerializerDefaults.Web) { UnmappedMemberHandling = System.Text.Json.Serialization.JsonUnmappedMemberHandling.Disallow };
+
+    public sealed record WeightsView(int Launching, int Reach, int Engagement, int Acceptance, int Wins, int Recency, bool Own)
+    {
+        public static WeightsView Of((ScoreWeights W, bool Own) x) => new(x.W.Launching, x.W.Reach, x.W.Engagement, x.W.Acceptance, x.W.Wins, x.W.Recency, x.Own);
+    }
+
+    /// <summary>The weights the vendor's scores are made with; <c>own</c> false while it keeps the deployment's defaults.</summary>
+    private static async Task<Ok<WeightsView>> GetWeights(string vendorId, DashboardService dashboards, CancellationToken ct) =>
+        TypedResults.Ok(WeightsView.Of(await dashboards.WeightsAsync(vendorId, ct)));
+
+    /// <summary>
+    /// Replaces the weights (every part; one left out weighs its default, an unknown one is refused). <c>If-Match</c>
+    /// applies them only over the version read. Scores are made at each view, so every page shows them at once.
+    /// </summary>
+    private static async Task<Results<Ok<WeightsView>, ValidationProblem, ProblemHttpResult>> PutWeights(
+        string vendorId, HttpRequest request, DashboardService dashboards, CancellationToken ct)
+    {
+        ScoreWeights? weights;
+        try
+        {
+            weights = await JsonSerializer.DeserializeAsync<ScoreWeights>(new LimitedStream(request.Body, 4 * 1024), WeightsJson, ct);
+        }
+        catch (Exception e) when (e is JsonException or InvalidDataException)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not score weights as JSON (whole numbers named launching, reach, engagement, acceptance, wins, recency; at most 4 KiB).", detail: e.Message);
+        }
+        if (weights is null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is empty.");
+        if (weights.Problems() is { Count: > 0 } problems) return TypedResults.ValidationProblem(problems, title: "The weights have problems; nothing was changed.");
+        var ifMatch = request.Headers.IfMatch.ToString();
+        var (saved, etag) = await dashboards.SaveWeightsAsync(vendorId, weights, ifMatch.Length > 0 ? ifMatch : null, ct);
+        if (!saved) return TypedResults.Problem(statusCode: StatusCodes.Status412PreconditionFailed, title: "The weights changed since you read them; read them again.");
+        request.HttpContext.Response.Headers.ETag = etag.ToString();
+        return TypedResults.Ok(WeightsView.Of((weights, true)));
+    }
+
+    /// <summary>The console's weights form (antiforgery checked): back to the page, saved or with what was wrong.</summary>
+    private static async Task<RedirectHttpResult> ConsoleWeights(HttpContext http, IFormCollection form, DashboardService dashboards, CancellationToken ct)
+    {
+        int? Field(string name) => int.TryParse(form[name].ToString().Trim(), NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) ? n : null;
+        var values = new[] { "launching", "reach", "engagement", "acceptance", "wins", "recency" }.Select(Field).ToArray();
+        var weights = values.All(v => v is not null)
+            ? new ScoreWeights { Launching = values[0]!.Value, Reach = values[1]!.Value, Engagement = values[2]!.Value, Acceptance = values[3]!.Value, Wins = values[4]!.Value, Recency = values[5]!.Value }
+            : null;
+        if (weights is null || weights.Problems().Count > 0) return TypedResults.Redirect("/console/dashboard/weights?problem=weights");
+        await dashboards.SaveWeightsAsync(http.User.VendorId()!, weights, null, ct);
+        return TypedResults.Redirect("/console/dashboard/weights?saved=1");
     }
 
     /// <summary>A table of the home page as CSV, for the same period and filters; 400 for a period that is not one, 404 for a table that is not one.</summary>

@@ -19,6 +19,8 @@ public sealed class DashboardOptions
     public string TimeZone { get; set; } = "UTC";
     /// <summary>How long a page reuses the vendor's partner list (tiers, regions, names).</summary>
     public TimeSpan PartnerCacheTime { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>How long an instance reuses the counter rows of a month before this one (another instance's late count shows within it).</summary>
+    public TimeSpan ClosedMonthCacheTime { get; set; } = TimeSpan.FromMinutes(5);
     /// <summary>What each part of the engagement score weighs (docs/DASHBOARDS.md).</summary>
     public ScoreWeights ScoreWeights { get; set; } = new();
     /// <summary>A partner with no activity for this many days is flagged "at risk".</summary>
@@ -57,9 +59,26 @@ public sealed record DashboardView(
 /// retry counts once), and reads the counters back for the console: no page scans the records themselves.
 /// </summary>
 public sealed class DashboardService(
-    DashboardCounterStore counters, LaunchStore launches, LeadStore leads, PartnerDirectory partners, IMemoryCache cache,
+    DashboardCounterStore counters, DashboardSettingsStore settings, LaunchStore launches, LeadStore leads, PartnerDirectory partners, IMemoryCache cache,
     IOptions<DashboardOptions> options, TimeProvider clock, ILogger<DashboardService> logger)
 {
+    /// <summary>The vendor's engagement-score weights: its own when an admin set them, else the deployment's default.</summary>
+    public async Task<(ScoreWeights Weights, bool Own)> WeightsAsync(string vendorId, CancellationToken ct) =>
+        (await cache.GetOrCreateAsync(("dashboard-weights", vendorId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = options.Value.PartnerCacheTime;
+            var (own, _) = await settings.GetWeightsAsync(vendorId, ct);
+            return (own ?? options.Value.ScoreWeights, own is not null);
+        }));
+
+    /// <summary>Saves the vendor's weights (see <see cref="DashboardSettingsStore.SaveWeightsAsync"/>); this instance's pages use them at once.</summary>
+    public async Task<(bool Saved, Azure.ETag ETag)> SaveWeightsAsync(string vendorId, ScoreWeights weights, string? ifMatch, CancellationToken ct)
+    {
+        var result = await settings.SaveWeightsAsync(vendorId, weights, ifMatch, ct);
+        cache.Remove(("dashboard-weights", vendorId));
+        return result;
+    }
+
     public TimeZoneInfo Zone => TimeZoneInfo.TryFindSystemTimeZoneById(options.Value.TimeZone, out var z) ? z : TimeZoneInfo.Utc;
 
     public DateOnly Today => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(clock.GetUtcNow(), Zone).DateTime);
@@ -121,13 +140,15 @@ public sealed class DashboardService(
     {
         // Unfiltered, kits and partners come from the month rows (64 rows a month however many partners); a tier, region or
         // kit filter needs the day rows, which narrow the weekly charts too.
-        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, filters.Any ? null : Today, ct);
+        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, filters.Any ? null : Today, ct, today: Today);
         var previous = period.Previous;
         var previousTask = previous.From >= DashboardPeriod.Earliest
-            ? counters.ReadAsync(vendorId, previous.From, previous.To, filters.Any ? null : Today, ct)
+            ? counters.ReadAsync(vendorId, previous.From, previous.To, filters.Any ? null : Today, ct, today: Today)
             : Task.FromResult<IReadOnlyList<CounterRow>>([]);
+        var weightsTask = WeightsAsync(vendorId, ct);
         var directory = await PartnersAsync(vendorId, ct);
         var rows = await rowsTask;
+        var (weights, _) = await weightsTask;
         var before = (await previousTask).Where(r => r.PartnerId is not null).GroupBy(r => r.PartnerId!, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => (Counts: Counts.Sum(g.Select(r => r.Counts)), Last: g.Max(r => r.Day)), StringComparer.Ordinal);
         var byId = directory.ToDictionary(p => p.Id, StringComparer.Ordinal);
@@ -171,8 +192,8 @@ public sealed class DashboardService(
         var o = options.Value;
         var scored = directory.Where(p => p.Status == PartnerStatus.Active && p.Matches(filters.Tier, filters.Region, null))
             .Select(p => (p, Score: EngagementScore.WithTrend(
-                EngagementScore.For(results.GetValueOrDefault(p.Id)?.Counts ?? Counts.Zero, results.GetValueOrDefault(p.Id)?.LastActive, period.To, period.Days, o.ScoreWeights, o.SilentDays),
-                EngagementScore.For(before.TryGetValue(p.Id, out var b) ? b.Counts : Counts.Zero, before.TryGetValue(p.Id, out b) ? b.Last : null, previous.To, previous.Days, o.ScoreWeights, o.SilentDays),
+                EngagementScore.For(results.GetValueOrDefault(p.Id)?.Counts ?? Counts.Zero, results.GetValueOrDefault(p.Id)?.LastActive, period.To, period.Days, weights, o.SilentDays),
+                EngagementScore.For(before.TryGetValue(p.Id, out var b) ? b.Counts : Counts.Zero, before.TryGetValue(p.Id, out b) ? b.Last : null, previous.To, previous.Days, weights, o.SilentDays),
                 period.Days)))
             .ToList();
         var scores = scored.ToDictionary(x => x.p.Id, x => x.Score.Value, StringComparer.Ordinal);
@@ -199,7 +220,8 @@ public sealed class DashboardService(
         for (var w = WeekStart(period.From); w <= period.To; w = w.AddDays(7)) weekList.Add(new WeekCounts(w, weeks.GetValueOrDefault(w, Counts.Zero)));
         var counts = Counts.Sum(rows.Select(r => r.Counts));
         var o = options.Value;
-        var score = EngagementScore.For(counts, rows.Count == 0 ? null : rows.Max(r => r.Day), period.To, period.Days, o.ScoreWeights, o.SilentDays);
+        var (weights, _) = await WeightsAsync(vendorId, ct);
+        var score = EngagementScore.For(counts, rows.Count == 0 ? null : rows.Max(r => r.Day), period.To, period.Days, weights, o.SilentDays);
         return new Scorecard(stored.Partner, period, counts, weekList, score);
     }
 

@@ -6,6 +6,7 @@ using Tcma.Domain.Leads;
 using Tcma.Domain.Partners;
 using Tcma.Functions.Hosting;
 using Tcma.Functions.Identity;
+using Tcma.Functions.Web;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Partners;
 using Tcma.Storage.Workflows;
@@ -115,27 +116,4 @@ public static class LeadRoutingEndpoints
         invocation.ReadMessage<T>(JsonSerializerOptions.Web) ?? throw new InvalidDataException($"empty {typeof(T).Name}");
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web) { Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter() } };
-
-    /// <summary>Refuses a body over its limit while reading, whatever Content-Length claimed.</summary>
-    private sealed class LimitedStream(Stream inner, long limit) : Stream
-    {
-        private long read;
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException("read asynchronously");
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
-        {
-            var n = await inner.ReadAsync(buffer, cancellationToken);
-            read += n;
-            if (read > limit) throw new InvalidDataException($"the body is over {limit / 1024} KiB");
-            return n;
-        }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
 }

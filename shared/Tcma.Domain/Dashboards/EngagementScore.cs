@@ -10,6 +10,23 @@ public sealed record ScoreWeights
     public int Wins { get; init; } = 10;
     public int Recency { get; init; } = 10;
     public int Total => Launching + Reach + Engagement + Acceptance + Wins + Recency;
+
+    /// <summary>Most any part may weigh: the score is out of the parts' total, so only their ratios matter.</summary>
+    public const int MaxWeight = 100;
+
+    public IReadOnlyList<(string Name, int Weight)> Parts() =>
+        [("Launching", Launching), ("Reach", Reach), ("Engagement", Engagement), ("Acceptance", Acceptance), ("Wins", Wins), ("Recency", Recency)];
+
+    /// <summary>What is wrong with these weights, by part (camelCase, as the API names them); empty when they can be saved.</summary>
+    public Dictionary<string, string[]> Problems()
+    {
+        var problems = new Dictionary<string, string[]>();
+        foreach (var (name, weight) in Parts())
+            if (weight is < 0 or > MaxWeight)
+                problems[char.ToLowerInvariant(name[0]) + name[1..]] = [$"{name} weighs {weight}; a weight is a whole number from 0 to {MaxWeight}."];
+        if (problems.Count == 0 && Total == 0) problems["total"] = ["Every weight is 0, so no partner could score anything; give at least one part a weight."];
+        return problems;
+    }
 }
 
 /// <summary>One part of a score: its points out of its weight, and why, in words a channel manager reads.</summary>

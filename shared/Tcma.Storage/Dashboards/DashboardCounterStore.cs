@@ -76,6 +76,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
                 try
                 {
                     var responses = await batch.SubmitAsync(table, ct);
+                    Forget(pk);
                     if (written.Count > MaxCachedRows) written.Clear();
                     for (var i = 0; i < next.Count; i++)
                     {
@@ -102,38 +103,60 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     }
 
     /// <summary>
-    /// Every counter row of the vendor's days from <paramref name="from"/> to <paramref name="to"/>: three range queries a
-    /// month. With <paramref name="rollupsThrough"/> (today), a month the range covers whole (up to today for this month)
-    /// gives its kit and partner totals from the month rows instead of the day rows: kit rows then carry the month's
-    /// first day, partner rows their last active day; the vendor's day rows stay, for the weekly charts.
+    /// How long the rows of a month before <c>today</c>'s are reused by this process. Such a month changes only by a late
+    /// event (a redelivery, a lead announced late) or a rebuild; either made by this process drops the month at once, one
+    /// made by another instance shows within this time. This is what keeps a quarter's page to this month's reads (on
+    /// Azurite every range query is a scan of the whole table, so each one saved counts).
     /// </summary>
-    public async Task<IReadOnlyList<CounterRow>> ReadAsync(string vendorId, DateOnly from, DateOnly to, DateOnly? rollupsThrough = null, CancellationToken ct = default)
+    public TimeSpan ClosedMonthCacheTime { get; set; } = TimeSpan.FromMinutes(5);
+
+    private readonly ConcurrentDictionary<(string Pk, bool Whole), (long Until, IReadOnlyList<CounterRow> Rows)> closedMonths = new();
+    private readonly ConcurrentDictionary<string, long> changes = new();
+
+    /// <summary>
+    /// Every counter row of the vendor's days from <paramref name="from"/> to <paramref name="to"/>: two or three range
+    /// queries a month. With <paramref name="rollupsThrough"/> (today), a month the range covers whole (up to today for
+    /// this month) gives its kit and partner totals from the month rows instead of the day rows: kit rows then carry the
+    /// month's first day, partner rows their last active day; the vendor's day rows stay, for the weekly charts. With
+    /// <paramref name="today"/> (or <paramref name="rollupsThrough"/>), months before today's come from
+    /// <see cref="ClosedMonthCacheTime"/>'s cache when they can.
+    /// </summary>
+    public async Task<IReadOnlyList<CounterRow>> ReadAsync(string vendorId, DateOnly from, DateOnly to, DateOnly? rollupsThrough = null, CancellationToken ct = default, DateOnly? today = null)
     {
         var table = await storage.TableAsync(TableName, ct);
-        var queries = Months(from, to).SelectMany(m =>
+        var thisMonth = (today ?? rollupsThrough) is { } t ? new DateOnly(t.Year, t.Month, 1) : DateOnly.MinValue; // no today: nothing is past
+        var months = Months(from, to).Select(async m =>
         {
             var pk = PartitionKey(vendorId, m);
             var end = m.AddMonths(1).AddDays(-1);
             var whole = rollupsThrough is { } through && from <= m && to >= (end < through ? end : through);
-            return whole
-                ? new[]
-                {
-                    Rows(Range(table, pk, $"t|{Key(from)}", $"t|{Key(to)}~", ct)),
-                    Rows(Range(table, pk, "c|", "c|~", ct)),
-                    PartnerMonths(Range(table, pk, "b|", "b|~", ct)),
-                }
-                : new[]
-                {
-                    Rows(Range(table, pk, $"t|{Key(from)}", $"t|{Key(to)}~", ct)),
-                    Rows(Range(table, pk, $"k|{Key(from)}", $"k|{Key(to)}~", ct)),
-                    Rows(Range(table, pk, "p|", "p|~", ct)),
-                };
+            var closed = m < thisMonth;
+            if (closed && closedMonths.TryGetValue((pk, whole), out var hit) && hit.Until > Environment.TickCount64) return hit.Rows;
+            // A closed month is read whole (the cut is made below), so the cached rows serve any range within it; rows read
+            // while this process counted into the month are not kept (they may predate the count).
+            var seen = changes.GetValueOrDefault(pk);
+            var (first, last) = closed ? ("", "~") : (Key(from), Key(to) + "~");
+            var queries = whole
+                ? new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), MonthRows(Range(table, pk, "b|", "c|~", ct)) }
+                : new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), Rows(Range(table, pk, "k|" + first, "k|" + last, ct)), Rows(Range(table, pk, "p|", "p|~", ct)) };
+            var rows = (await Task.WhenAll(queries)).SelectMany(r => r).ToList();
+            if (closed && changes.GetValueOrDefault(pk) == seen) closedMonths[(pk, whole)] = (Environment.TickCount64 + (long)ClosedMonthCacheTime.TotalMilliseconds, rows);
+            return rows;
         });
-        return (await Task.WhenAll(queries)).SelectMany(r => r).Where(r => r.Day >= from && r.Day <= to).ToList();
+        return (await Task.WhenAll(months)).SelectMany(r => r).Where(r => r.Day >= from && r.Day <= to).ToList();
 
         static async Task<IEnumerable<CounterRow>> Rows(Task<List<TableEntity>> query) => (await query).Select(Row);
-        static async Task<IEnumerable<CounterRow>> PartnerMonths(Task<List<TableEntity>> query) =>
-            (await query).SelectMany(e => Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts)));
+        // "b|" (partners, packed) and "c|" (kits) sort next to each other: one query reads a month's totals.
+        static async Task<IEnumerable<CounterRow>> MonthRows(Task<List<TableEntity>> query) => (await query).SelectMany(e => e.RowKey.StartsWith("b|", StringComparison.Ordinal)
+            ? Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts))
+            : [Row(e)]);
+    }
+
+    private void Forget(string pk)
+    {
+        changes.AddOrUpdate(pk, 1, (_, n) => n + 1);
+        closedMonths.TryRemove((pk, true), out _);
+        closedMonths.TryRemove((pk, false), out _);
     }
 
     /// <summary>
@@ -166,6 +189,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
             }
         }
         foreach (var key in written.Keys.Where(k => k.Item1 == pk).ToList()) written.TryRemove(key, out _);
+        Forget(pk);
         return deleted;
     }
 

@@ -76,4 +76,15 @@ public sealed class EngagementScoreTests
         var silent = EngagementScore.For(C(1), Today.AddDays(-30), Today, 68, Weights);
         Assert.Equal("silent for 30 days", EngagementScore.WithTrend(silent, before, 68).RiskReason);
     }
+
+    [Fact]
+    public void Weights_are_whole_numbers_from_0_to_100_with_one_above_0_and_only_their_proportions_matter()
+    {
+        Assert.Empty(new ScoreWeights().Problems());
+        Assert.Equal(["launching", "recency"], new ScoreWeights { Launching = -1, Recency = 101 }.Problems().Keys.Order());
+        Assert.Equal(["total"], new ScoreWeights { Launching = 0, Reach = 0, Engagement = 0, Acceptance = 0, Wins = 0, Recency = 0 }.Problems().Keys);
+        var counts = C(1);
+        var doubled = new ScoreWeights { Launching = 60, Reach = 30, Engagement = 30, Acceptance = 40, Wins = 20, Recency = 20 };
+        Assert.Equal(EngagementScore.For(counts, Today, Today, 68, new ScoreWeights()).Value, EngagementScore.For(counts, Today, Today, 68, doubled).Value);
+    }
 }
