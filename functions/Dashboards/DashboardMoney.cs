@@ -76,6 +76,28 @@ public sealed class DashboardMoney(
     }
 
     /// <summary>
+    /// One partner's MDF for its scorecard: its fund in each program that has not ended before the period (a point read
+    /// each), and whether it claims its approved activities in time (its own requests, from the request index).
+    /// </summary>
+    public async Task<(IReadOnlyList<FundUse> Funds, ClaimTimeliness Claims)> PartnerAsync(string vendorId, string partnerId, DashboardPeriod period, DateOnly today, CancellationToken ct)
+    {
+        var shown = (await programs.ListAsync(vendorId, ct)).Select(p => p.Program)
+            .Where(p => p.Period.Start <= period.To && p.Period.End >= period.From)
+            .OrderBy(p => p.Period.Start).ThenBy(p => p.Name, StringComparer.CurrentCultureIgnoreCase).ToList();
+        var funds = new List<FundUse>();
+        foreach (var program in shown)
+        {
+            var balance = await ledger.GetAsync(new FundKey(vendorId, program.Id, partnerId).FundId, program.Currency, ct);
+            if (balance.Figures.TotalIn.Amount > 0) funds.Add(PartnerMdfUse.Fund(program.Name, balance.Figures, program.Period.End, today));
+        }
+        var requests = new List<(FundRequestStatus, string?, DateOnly?)>();
+        foreach (var s in await index.ListAsync(vendorId, partnerId, ct))
+            if (s.Kind == MdfSubjectKind.Request && await engine.GetRequestAsync(s.Id, ct) is { } r)
+                requests.Add((r.Status, r.ClaimId, r.EffectiveClaimDeadline));
+        return (funds, PartnerMdfUse.Claims(requests, today));
+    }
+
+    /// <summary>
     /// Every fund of the shown programs, one balance row per partner and program: the ledger's cached fold, never its
     /// entries. A partner without a fund in a program costs a read that finds nothing.
     /// </summary>

@@ -2,6 +2,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
+using Tcma.Domain;
+using Tcma.Domain.Dashboards;
 using Tcma.Domain.Identity;
 using Tcma.Domain.Mdf;
 using Tcma.FunctionalTests.Identity;
@@ -110,6 +113,23 @@ public sealed partial class DashboardMoneyTests
         Assert.Contains($"<td>USD {Sum(a => a.Reimbursed).ToString("N2", CultureInfo.InvariantCulture)}</td>", home);
         Assert.Equal(1_200m, Sum(a => a.Reimbursed));
         Assert.Contains($"<td>USD {Sum(a => a.Pipeline).ToString("N2", CultureInfo.InvariantCulture)}</td>", home);
+
+        // The partner's scorecard: its own fund as the fund API has it, its claims, and its social accounts' health.
+        var social = kit.App.Services.GetRequiredService<Tcma.Storage.Syndication.SocialAccountStore>();
+        var at = kit.Clock.GetUtcNow();
+        await social.ConnectAsync(vendor, kit.Partner, new(SocialNetwork.LinkedIn, "li-1", "Harbour on LinkedIn", "protected", null, at.AddDays(5), ["w_member_social"]), at);
+        var broken = await social.ConnectAsync(vendor, kit.Partner, new(SocialNetwork.X, "x-1", "@harbour", "protected", null, at.AddDays(60), ["tweet.write"]), at);
+        await social.ClaimReconnectNoticeAsync(broken, "the network refused the token", at, TimeSpan.FromMinutes(5));
+        await social.ConnectAsync(vendor, kit.Partner, new(SocialNetwork.Facebook, "fb-1", "Harbour Ltd", "protected", null, null, ["pages_manage_posts"]), at);
+        var card = WebUtility.HtmlDecode(await viewer.GetStringAsync($"/console/partners/{kit.Partner}"));
+        var harbour = funds[0];
+        Assert.Contains($"<strong>Partner MDF Q1 2026</strong>: {PartnerMdfUse.Fund("Partner MDF Q1 2026", harbour, new DateOnly(2026, 3, 31), new DateOnly(2026, 2, 7)).Why}", card);
+        Assert.Contains("unused with 52 days left", card);
+        Assert.Contains("Claims: claimed 2 of 2 approved activities whose window closed or was used.", card);
+        Assert.Contains("<strong>LinkedIn</strong> Harbour on LinkedIn: <span class=\"at-risk-text\">its access expires in 5 days</span>", card);
+        Assert.Contains("<strong>X</strong> @harbour: <span class=\"at-risk-text\">broken, needs reconnecting (the network refused the token)</span>", card);
+        Assert.Contains("<strong>Facebook</strong> Harbour Ltd: <span>connected</span>", card);
+        Assert.Contains("No fund in a program of this period.", WebUtility.HtmlDecode(await viewer.GetStringAsync("/console/partners/quay?period=2025-q4")));
 
         // Another vendor's user sees none of it, and no figure of this program.
         var other = await kit.App.SignedInAsync("fabrikam", VendorRole.VendorAdmin);
