@@ -19,6 +19,7 @@ public static class DealsApp
         services.AddSingleton<DealService>();
         services.AddSingleton<DealAttribution>();
         services.AddSingleton<DealReports>();
+        services.AddSingleton<DealDemo>();
         services.AddSingleton<Tcma.Functions.Leads.ICrmPayloadSource, DealCrmPayloads>();
         services.AddWorkflow<DealRegistrationDefinition>();
         services.AddFunction(new FunctionDefinition(DealCommandFunctions.Name, new QueueFunctionTrigger(DealRegistrationDefinition.Queue), DealCommandFunctions.HandleAsync));

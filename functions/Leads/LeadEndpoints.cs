@@ -45,6 +45,7 @@ public static class LeadEndpoints
     public static WebApplicationBuilder AddLeads(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton<LeadStore>();
+        builder.Services.AddSingleton<LeadDemo>();
         builder.Services.AddFunction(new FunctionDefinition(CapturedFunction, new QueueFunctionTrigger(CapturedQueue), RecordFromQueueAsync));
         return builder;
     }
