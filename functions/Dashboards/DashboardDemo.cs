@@ -26,6 +26,21 @@ public sealed class DashboardDemo(DashboardService dashboards, PartnerDirectory 
         {
             var random = new Random(1709 + index * 7919); // not HashCode.Combine: it differs per process
             var sla = new Random(4271 + index * 7919);
+            var funnel = new Random(6133 + index * 7919);
+            // Invitations to each kit, this quarter or the one before, and whether the partner opened the link: drawn from a
+            // third sequence, so the figures below stay what they were. Most partners are invited; the engaged ones open.
+            foreach (var kit in kits)
+            {
+                if (funnel.NextDouble() > 0.85) continue;
+                var invitedOn = funnel.NextDouble() < 0.5 ? from.AddDays(funnel.Next(0, 21)) : quarterStart.AddDays(funnel.Next(0, 21));
+                if (invitedOn > today) invitedOn = today;
+                var invitedAt = new DateTimeOffset(invitedOn.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
+                activities.Add(new Activity(vendorId, $"{EventPrefix}|{partner.Id}|{kit.KitId}|{ActivityKind.Invited}", ActivityKind.Invited, partner.Id, kit.KitId, kit.Version, invitedAt));
+                var opens = funnel.NextDouble() < (index % 3 == 2 ? 0.3 : 0.85);
+                var openedAt = invitedAt.AddHours(2 + funnel.Next(0, 72));
+                if (opens && DateOnly.FromDateTime(openedAt.UtcDateTime) <= today)
+                    activities.Add(new Activity(vendorId, $"{EventPrefix}|{partner.Id}|{kit.KitId}|{ActivityKind.LaunchLinkOpened}", ActivityKind.LaunchLinkOpened, partner.Id, kit.KitId, kit.Version, openedAt));
+            }
             // A third of partners never start (participation is the problem programs have), some slip late in the quarter.
             var engagement = index % 3 == 2 ? 0.0 : 0.3 + random.NextDouble() * (partner.Tier is "Gold" or "Platinum" ? 1.0 : 0.6);
             var slipsAfter = index % 5 == 1 ? today.AddDays(-28) : DateOnly.MaxValue;

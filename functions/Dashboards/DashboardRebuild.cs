@@ -41,6 +41,12 @@ public sealed class DashboardRebuild(
             found++;
             if (await dashboards.CountAsync(a, ct)) counted++;
         }
+        foreach (var invitation in await launches.InvitationsAsync(vendorId, ct))
+        {
+            Activity Of(ActivityKind kind, DateTimeOffset at) => new(vendorId, invitation.Id, kind, invitation.PartnerId, invitation.KitId, invitation.Version, at);
+            if (InRange(invitation.CreatedAt)) await Count(Of(ActivityKind.Invited, invitation.CreatedAt));
+            if (invitation.OpenedAt is { } opened && InRange(opened)) await Count(Of(ActivityKind.LaunchLinkOpened, opened));
+        }
         var all = await launches.LaunchesAsync(vendorId, ct);
         foreach (var launch in all)
         {

@@ -138,9 +138,10 @@ public sealed class DashboardReport(ImageRenderer renderer)
                 if (used > 0) used += Measure(" ", 7.5f, bold: false);
                 used += Text(N(s.Count), x + w - used, ry + 9, 7.5f, Ink, bold: true, align: SKTextAlign.Right);
                 Text(s.Label, x, ry + 9, 8, Ink, maxWidth: w - used - 8);
-                Rect(x, ry + 12, w, 9, Wash);
+                var bar = Math.Min(9f, row - 13f);
+                Rect(x, ry + 12, w, bar, Wash);
                 var share = (float)Math.Min(1, (double)s.Count / first);
-                if (s.Count > 0) Rect(x, ry + 12, Math.Max(2, w * share), 9, Palette[0]);
+                if (s.Count > 0) Rect(x, ry + 12, Math.Max(2, w * share), bar, Palette[0]);
             }
         }
 

@@ -182,7 +182,9 @@ public sealed class DashboardService(
         var funnel = new List<FunnelStep>
         {
             new("Active partners", active, null),
-            new("Launched a campaign", Reaching("launched"), "launched"),
+            new("Invited to a campaign", Reaching("invited"), "invited"),
+            new("…and opened the launch link", Reaching("opened"), "opened"),
+            new("…and launched a campaign", Reaching("launched"), "launched"),
             new("…and sent an email", Reaching("sent"), "sent"),
             new("…and produced a lead", Reaching("lead"), "lead"),
             new("…and won revenue", Reaching("won"), "won"),
@@ -234,6 +236,9 @@ public sealed class DashboardService(
         var c = p.Counts;
         return step switch
         {
+            // A partner that launched in the period was invited and opened its link, if perhaps before the period began.
+            "invited" => c[ActivityKind.Invited] > 0 || Reached(p, "opened"),
+            "opened" => c[ActivityKind.LaunchLinkOpened] > 0 || Reached(p, "launched"),
             "launched" => c[ActivityKind.Launched] > 0,
             "sent" => Reached(p, "launched") && c[ActivityKind.EmailSent] > 0,
             "lead" => Reached(p, "sent") && c[ActivityKind.LeadCaptured] > 0,

@@ -171,6 +171,7 @@ public sealed class LaunchService(
                 InvitationEmail(kit, partner.CompanyName, contact.Name, contact.Email, sending.Link, sending.ExpiresAt),
                 InvitationEmailKey(vendorId, sending.Id, contact.Email), ct)));
             invitation = await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i with { Emailed = true }, ct) ?? invitation;
+            await CountInvitationAsync(vendorId, invitation, Tcma.Domain.Dashboards.ActivityKind.Invited, invitation.CreatedAt, ct);
             invited.Add(InvitationView.From(invitation, now));
         }
         return new Outcome<InvitationsResult>.Done(new InvitationsResult(invited, already, excluded.Select(x => x.Id).ToList()), Created: invited.Count > 0);
@@ -222,8 +223,29 @@ public sealed class LaunchService(
         var row = await kits.GetAsync(t.VendorId, invitation.KitId, invitation.Version, ct);
         if (row is not { KitStatus: KitStatus.Published }) return null;
         var kit = await kitFiles.GetAsync(t.VendorId, invitation.KitId, invitation.Version, ct);
-        return kit is null || LaunchTargeting.Closed(kit.Manifest.Targeting, clock.GetUtcNow()) is not null ? null : new OpenedInvitation(t.VendorId, invitation, kit);
+        if (kit is null || LaunchTargeting.Closed(kit.Manifest.Targeting, clock.GetUtcNow()) is not null) return null;
+        return new OpenedInvitation(t.VendorId, await OpenedAsync(t.VendorId, invitation, ct), kit);
     }
+
+    /// <summary>
+    /// The invitation's first opening, kept on the invitation (the record the dashboards' count is named by) and counted
+    /// at that moment. Until the partner launches, every opening counts it again, which changes nothing once counted but
+    /// heals a count lost to a crash between the two writes; a rebuild counts it from the invitation too.
+    /// </summary>
+    private async Task<LaunchInvitation> OpenedAsync(string vendorId, LaunchInvitation invitation, CancellationToken ct)
+    {
+        if (invitation.OpenedAt is null)
+        {
+            var now = clock.GetUtcNow();
+            invitation = await store.ChangeInvitationAsync(vendorId, invitation.Id, i => i.OpenedAt is null ? i with { OpenedAt = now } : null, ct) ?? invitation;
+        }
+        if (invitation is { OpenedAt: { } opened, LaunchId: null })
+            await CountInvitationAsync(vendorId, invitation, Tcma.Domain.Dashboards.ActivityKind.LaunchLinkOpened, opened, ct);
+        return invitation;
+    }
+
+    private Task CountInvitationAsync(string vendorId, LaunchInvitation invitation, Tcma.Domain.Dashboards.ActivityKind kind, DateTimeOffset at, CancellationToken ct) =>
+        dashboard.CountAsync(new Tcma.Domain.Dashboards.Activity(vendorId, invitation.Id, kind, invitation.PartnerId, invitation.KitId, invitation.Version, at), ct);
 
     // ---- the partner's portal -----------------------------------------------------------------------------------
 
@@ -265,7 +287,9 @@ public sealed class LaunchService(
         }
         if (invitation.RevokedAt is not null)
             return new Outcome<OpenedInvitation>.Problem(409, $"“{kit.Manifest.Name}” can't be launched: {kit.Manifest.Vendor} withdrew it for you.");
-        return new Outcome<OpenedInvitation>.Done(new OpenedInvitation(vendorId, invitation, kit));
+        // A partner that picks a kit from its library invited itself: counted as invited when it first chose it.
+        if (invitation.LaunchId is null) await CountInvitationAsync(vendorId, invitation, Tcma.Domain.Dashboards.ActivityKind.Invited, invitation.CreatedAt, ct);
+        return new Outcome<OpenedInvitation>.Done(new OpenedInvitation(vendorId, await OpenedAsync(vendorId, invitation, ct), kit));
     }
 
     /// <summary>The token the launch page's calls carry when the page was opened from the portal: bound to that invitation.</summary>

@@ -85,7 +85,7 @@ public sealed class LeadDemo(IServiceProvider services, LeadStore leads, TimePro
             if (story.Answer == FirstAnswer.Reject)
             {
                 // The next partner's offer is routed from the queue on the real clock; it accepts as soon as it has it.
-                var next = await WaitAsync(routing, vendorId, leadId, s => s.Routing is { Phase: RoutingPhase.AwaitingAcceptance, Hop: 2 } || s.Routing.Hop > 2 || s.Status is not LeadStatus.Assigned, ct);
+                var next = await WaitAsync(routing, vendorId, leadId, s => s.Routing.Phase is not (RoutingPhase.Rerouting or RoutingPhase.Unrouted) && (s.Routing.Hop >= 2 || s.Routing.Phase != RoutingPhase.AwaitingAcceptance), ct);
                 if (next?.Routing is { Phase: RoutingPhase.AwaitingAcceptance, Hop: 2, Holder: { } second })
                 {
                     steps.Now = clock.GetUtcNow();

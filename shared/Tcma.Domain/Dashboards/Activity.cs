@@ -12,6 +12,8 @@ public enum ActivityKind
     Launched, EmailSent, EmailOpened, EmailClicked, Unsubscribed, LeadCaptured, LeadAccepted, LeadWon,
     LeadRejected, LeadLapsed, LeadRecalled, LeadPooled, LeadLost,
     AcceptedWithinHour, AcceptedWithin4Hours, AcceptedWithinDay, AcceptedAfterDay,
+    // The funnel's first steps: a partner invited to a kit version, and its first opening of that invitation's launch page.
+    Invited, LaunchLinkOpened,
 }
 
 /// <summary>

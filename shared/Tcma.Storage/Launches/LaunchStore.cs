@@ -11,7 +11,7 @@ namespace Tcma.Storage.Launches;
 public sealed record LaunchInvitation(
     string Id, string PartnerId, string PartnerName, IReadOnlyList<string> SentTo, string KitId, string Version, string Link,
     DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, string CreatedBy, DateTimeOffset? RevokedAt = null, string? RevokedBy = null, string? LaunchId = null,
-    bool Emailed = false);
+    bool Emailed = false, DateTimeOffset? OpenedAt = null);
 
 /// <summary>What the partner chose on the launch page, as stored for the launch's whole life.</summary>
 public sealed record LaunchRecord(

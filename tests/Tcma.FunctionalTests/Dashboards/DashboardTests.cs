@@ -361,4 +361,37 @@ public sealed partial class DashboardTests
         Assert.Equal(22, (await FiguresAsync(readerConsole))["sent"]);
         Assert.Equal(22, (await FiguresAsync(console))["sent"]);
     }
+
+    [GeneratedRegex("""step=(\w+)[^"]*">[^<]+</a>\s*<strong class="funnel-count">([\d,]+)<""")]
+    private static partial Regex FunnelStepRegex();
+
+    private static async Task<Dictionary<string, long>> FunnelAsync(HttpClient console) =>
+        FunnelStepRegex().Matches(await console.GetStringAsync("/console")).ToDictionary(m => m.Groups[1].Value, m => long.Parse(m.Groups[2].Value.Replace(",", "")));
+
+    [Fact]
+    public async Task The_funnel_counts_an_invitation_once_it_is_emailed_and_its_first_opening_once_however_often_it_is_opened()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var (vendor, token, invitationId, _) = await InvitedPartnerAsync(app);
+        var console = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        var funnel = await FunnelAsync(console);
+        Assert.Equal((1, 0, 0), (funnel["invited"], funnel["opened"], funnel["launched"]));
+
+        var partner = app.Anonymous();
+        for (var i = 0; i < 3; i++)
+            Assert.Equal(HttpStatusCode.OK, (await partner.GetAsync($"/partner/launch?t={Uri.EscapeDataString(token)}")).StatusCode);
+        funnel = await FunnelAsync(console);
+        Assert.Equal((1, 1, 0), (funnel["invited"], funnel["opened"], funnel["launched"]));
+        var opened = (await app.Services.GetRequiredService<LaunchStore>().InvitationAsync(Vendor, invitationId, default))!.OpenedAt;
+        Assert.Equal(Monday, opened);
+
+        // Inviting the same partner again is the same invitation: still one.
+        await InviteAsync(vendor, new { kitId = Kit, version = "1.0.0", partnerIds = new[] { "contoso" } }, HttpStatusCode.OK);
+        Assert.Equal(1, (await FunnelAsync(console))["invited"]);
+        // Rebuilt from the invitations, the same.
+        var admin = await app.SignedInAsync(Vendor, VendorRole.VendorAdmin);
+        Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/vendors/{Vendor}/dashboard/rebuild", new { fromMonth = "2026-12", toMonth = "2026-12" })).StatusCode);
+        funnel = await FunnelAsync(console);
+        Assert.Equal((1, 1), (funnel["invited"], funnel["opened"]));
+    }
 }

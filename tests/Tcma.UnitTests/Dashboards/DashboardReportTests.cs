@@ -42,7 +42,7 @@ public sealed class DashboardReportTests : IDisposable
         var kits = Enumerable.Range(0, 9).Select(i => new KitResult(name("kit", i), $"1.{i}.0", C(launched: 20 - i, sent: 4_000 - 100 * i, leads: 30 - i, won: 3, amount: 250_000))).ToList();
         var atRisk = Enumerable.Range(0, 23).Select(i => new AtRiskPartner($"r{i}", name("Quiet partner", i), "Bronze", i, i % 2 == 0 ? "silent for 30 days" : "no activity in the last 68 days")).ToList();
         var totals = Counts.Sum(weeks.Select(w => w.Counts)).Plus(C(launched: 58, amount: 1_234_567));
-        FunnelStep[] funnel = [new("Active partners", 52, null), new("Launched a campaign", 40, "launched"), new("…and sent an email", 37, "sent"), new("…and produced a lead", 30, "lead"), new("…and won revenue", 10, "won")];
+        FunnelStep[] funnel = [new("Active partners", 52, null), new("Invited to a campaign", 50, "invited"), new("…and opened the launch link", 44, "opened"), new("…and launched a campaign", 40, "launched"), new("…and sent an email", 37, "sent"), new("…and produced a lead", 30, "lead"), new("…and won revenue", 10, "won")];
         return new DashboardView(p, filters ?? new(), totals, weeks, funnel, kits, partners, ["Gold", "Silver"], ["EMEA"], kits.Select(k => k.KitId).ToList(), atRisk);
     }
 
@@ -100,7 +100,7 @@ public sealed class DashboardReportTests : IDisposable
         {
             "Channel program report", "Contoso Networks", "Q4 2026", "1 Oct 2026 to 7 Dec 2026",
             "Launches", "Emails sent", "Opened", "Clicked", "Leads", "Accepted", "Won", "1,234,567 revenue",
-            "Participation", "Launched a campaign", "of the step before", "Emails by week", "Leads by week", "Sent", "New",
+            "Participation", "Invited to a campaign", "…and launched a campaign", "of the step before", "Emails by week", "Leads by week", "Sent", "New",
             "Top kits", "kit 0 v1.0.0", "and 4 more kit versions", "Top partners", "Partner 0", "and 32 more partners",
             "Partners at risk (23)", "Quiet partner 0", "silent for 30 days", "and 19 more in the console",
             "Generated 7 Dec 2026, 16:05 UTC by Tcma; figures counted as docs/DASHBOARDS.md describes.",
@@ -111,8 +111,8 @@ public sealed class DashboardReportTests : IDisposable
         Assert.DoesNotContain("kit 5", text);
         Assert.DoesNotContain("Quiet partner 4", text);
         Assert.DoesNotContain("No activity in this period", text);
-        // 40 of 52 active partners launched: 77%, as the console's funnel computes it.
-        Assert.Contains("77% of the step before", text);
+        // 40 of the 44 that opened their launch link launched: 91%, as the console's funnel computes it.
+        Assert.Contains("91% of the step before", text);
         var raw = Encoding.Latin1.GetString(pdf);
         Assert.Contains("/FontFile2", raw); // the font travels in the file: text, not outlines or a picture of text
         Assert.DoesNotContain("/Subtype /Image", raw);
