@@ -111,9 +111,9 @@ public static class DashboardApp
         IEnumerable<string> Figures(Counts c) =>
         [
             N(c[ActivityKind.Launched]), N(c[ActivityKind.EmailSent]), N(c[ActivityKind.EmailOpened]), N(c[ActivityKind.EmailClicked]),
-            N(c[ActivityKind.Unsubscribed]), N(c[ActivityKind.LeadCaptured]), N(c[ActivityKind.LeadAccepted]), N(c[ActivityKind.LeadWon]), M(c.Won),
+            N(c[ActivityKind.Unsubscribed]), N(c[ActivityKind.PostPublished]), N(c[ActivityKind.LeadCaptured]), N(c[ActivityKind.LeadAccepted]), N(c[ActivityKind.LeadWon]), M(c.Won),
         ];
-        string[] figureNames = ["Launches", "Emails sent", "Opened", "Clicked", "Unsubscribed", "Leads", "Accepted", "Won", "Won amount"];
+        string[] figureNames = ["Launches", "Emails sent", "Opened", "Clicked", "Unsubscribed", "Posts published", "Leads", "Accepted", "Won", "Won amount"];
         switch (table)
         {
             case "kits":

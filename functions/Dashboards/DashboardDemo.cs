@@ -27,6 +27,7 @@ public sealed class DashboardDemo(DashboardService dashboards, PartnerDirectory 
             var random = new Random(1709 + index * 7919); // not HashCode.Combine: it differs per process
             var sla = new Random(4271 + index * 7919);
             var funnel = new Random(6133 + index * 7919);
+            var social = new Random(8191 + index * 7919);
             // Invitations to each kit, this quarter or the one before, and whether the partner opened the link: drawn from a
             // third sequence, so the figures below stay what they were. Most partners are invited; the engaged ones open.
             foreach (var kit in kits)
@@ -66,6 +67,7 @@ public sealed class DashboardDemo(DashboardService dashboards, PartnerDirectory 
                 Add(ActivityKind.EmailOpened, opened);
                 Add(ActivityKind.EmailClicked, clicked);
                 Add(ActivityKind.Unsubscribed, random.NextDouble() < 0.3 ? 1 : 0);
+                Add(ActivityKind.PostPublished, social.NextDouble() < 0.6 ? social.Next(1, 4) : 0);
                 Add(ActivityKind.LeadCaptured, leads);
                 Add(ActivityKind.LeadAccepted, accepted);
                 Add(ActivityKind.LeadWon, won, won * (random.Next(8, 60) * 250m));

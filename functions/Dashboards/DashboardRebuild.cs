@@ -5,6 +5,7 @@ using ActivityKind = Tcma.Domain.Dashboards.ActivityKind;
 using Tcma.Storage.Dashboards;
 using Tcma.Storage.Launches;
 using Tcma.Storage.Leads;
+using Tcma.Storage.Syndication;
 
 namespace Tcma.Functions.Dashboards;
 
@@ -20,7 +21,7 @@ public sealed record DashboardRebuildResult(DateOnly FromMonth, DateOnly ToMonth
 /// </summary>
 public sealed class DashboardRebuild(
     DashboardCounterStore counters, DashboardService dashboards, LaunchStore launches, CampaignSendLog sends, CampaignEngagementStore engagement,
-    SuppressionList suppressions, CrmWebhookStore crm, ILogger<DashboardRebuild> logger)
+    SuppressionList suppressions, CrmWebhookStore crm, SocialPostLog posts, ILogger<DashboardRebuild> logger)
 {
     /// <summary>At most this many months in one rebuild (a year and a half: the dashboards' longest period and some).</summary>
     public const int MaxMonths = 18;
@@ -52,6 +53,8 @@ public sealed class DashboardRebuild(
         {
             Activity Of(string eventId, ActivityKind kind, DateTimeOffset at) => new(vendorId, eventId, kind, launch.PartnerId, launch.KitId, launch.Version, at);
             if (InRange(launch.CreatedAt)) await Count(Of(launch.LaunchId, ActivityKind.Launched, launch.CreatedAt));
+            foreach (var post in (await posts.SummariseAsync(vendorId, launch.LaunchId, ct)).Posts.Where(p => p.Status == SocialPostStatus.Published))
+                if (InRange(post.UpdatedAt)) await Count(Of(post.PostId, ActivityKind.PostPublished, post.UpdatedAt));
             foreach (var (sendId, at) in await sends.SentAsync(vendorId, launch.LaunchId, ct))
                 if (InRange(at)) await Count(Of(sendId, ActivityKind.EmailSent, at));
             var firsts = await engagement.FirstsAsync(vendorId, launch.LaunchId, ct);

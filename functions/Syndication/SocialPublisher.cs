@@ -105,6 +105,8 @@ public sealed class SocialPublisher(
         switch (attempt)
         {
             case SocialAttempt.AlreadyFinal:
+                // A redelivery after a crash between recording the post and counting it: counted now (once, by its id).
+                await CountPublishedAsync(due, cancellationToken);
                 return;
             case SocialAttempt.Busy busy:
                 // Another delivery is talking to the network: look again once its lease has run out.
@@ -136,6 +138,7 @@ public sealed class SocialPublisher(
         {
             case PublishOutcome.Published p:
                 await RecordAsync(due, SocialPostStatus.Published, null, p.PostId, p.Url, p.AlreadyExisted, cancellationToken: cancellationToken);
+                await CountPublishedAsync(due, cancellationToken);
                 break;
             case PublishOutcome.Rejected r:
                 await RecordAsync(due, SocialPostStatus.Rejected, r.Reason, cancellationToken: cancellationToken);
@@ -155,6 +158,14 @@ public sealed class SocialPublisher(
                 await FailAsync(due, $"Gave up after {began.Number} attempts: {r.Reason}", KeptFailing(due.Network), cancellationToken);
                 break;
         }
+    }
+
+    /// <summary>A published post, counted for the dashboards at the moment its record says (as a rebuild counts it).</summary>
+    private async Task CountPublishedAsync(SocialPostDue due, CancellationToken cancellationToken)
+    {
+        if (await posts.GetAsync(due.VendorId, due.LaunchId, due.PostId, cancellationToken) is { Status: SocialPostStatus.Published } post)
+            await services.GetRequiredService<Tcma.Functions.Dashboards.DashboardService>().CountLaunchEventAsync(
+                due.VendorId, due.LaunchId, due.PostId, Tcma.Domain.Dashboards.ActivityKind.PostPublished, post.UpdatedAt, cancellationToken);
     }
 
     private async Task<SocialImage?> ImageAsync(string container, string path, CancellationToken cancellationToken)

@@ -14,6 +14,8 @@ public enum ActivityKind
     AcceptedWithinHour, AcceptedWithin4Hours, AcceptedWithinDay, AcceptedAfterDay,
     // The funnel's first steps: a partner invited to a kit version, and its first opening of that invitation's launch page.
     Invited, LaunchLinkOpened,
+    // A launch's social post, once the network has it.
+    PostPublished,
 }
 
 /// <summary>

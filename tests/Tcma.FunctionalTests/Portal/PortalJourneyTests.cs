@@ -85,7 +85,8 @@ public sealed class PortalJourneyTests
         var banner = page.Locator("#brand-banner");
         var bannerBefore = await banner.GetAttributeAsync("src");
         await page.GetByLabel("Main colour").FillAsync("#a33a00");
-        await Assertions.Expect(page.Locator("#preview-state")).ToHaveAttributeAsync("data-drawn", new System.Text.RegularExpressions.Regex("^[0-9]+$"));
+        // The banner is drawn on the server; with the whole suite running beside it that can take longer than the default wait.
+        await Assertions.Expect(page.Locator("#preview-state")).ToHaveAttributeAsync("data-drawn", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 20_000 });
         Assert.NotEqual(bannerBefore, await banner.GetAttributeAsync("src"));
         Assert.Contains("#A33A00", (await page.Locator("#brand-email").GetAttributeAsync("srcdoc"))!, StringComparison.OrdinalIgnoreCase);
         await FitsAPhoneAsync("brand");

@@ -157,6 +157,28 @@ public sealed class SocialPublishingTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_published_post_counts_once_for_its_launchs_kit_however_often_it_is_delivered()
+    {
+        await app.ConnectAsync(Partner, SocialNetwork.LinkedIn);
+        var due = await DueAsync(SocialNetwork.LinkedIn);
+        await app.Services.GetRequiredService<Tcma.Storage.Launches.LaunchStore>().AddLaunchAsync(new Tcma.Storage.Launches.LaunchRecord(
+            SocialApp.Vendor, Partner, due.LaunchId, "inv-" + due.LaunchId, "cloud-backup-nurture", "1.0.0", new Dictionary<string, string>(),
+            DateOnly.FromDateTime(app.Clock.GetUtcNow().UtcDateTime), "UTC", false, null, 0, [SocialNetwork.LinkedIn], "https://partner.example", app.Clock.GetUtcNow()), default);
+
+        await SendAsync(due);
+        var post = await app.WaitForPostAsync(due, p => p.IsFinal);
+        Assert.Equal(SocialPostStatus.Published, post.Status);
+        await SendAsync(due);
+        await app.WaitForQueueDrainedAsync();
+
+        var day = DateOnly.FromDateTime(post.UpdatedAt.UtcDateTime);
+        var rows = await app.Services.GetRequiredService<Tcma.Storage.Dashboards.DashboardCounterStore>().ReadAsync(SocialApp.Vendor, day, day);
+        var kit = rows.Where(r => r.KitId == "cloud-backup-nurture").Sum(r => r.Counts[Tcma.Domain.Dashboards.ActivityKind.PostPublished]);
+        var partner = rows.Where(r => r.PartnerId == Partner).Sum(r => r.Counts[Tcma.Domain.Dashboards.ActivityKind.PostPublished]);
+        Assert.Equal((1, 1), (kit, partner));
+    }
+
+    [Fact]
     public async Task The_same_post_delivered_again_posts_nothing_new()
     {
         await app.ConnectAsync(Partner, SocialNetwork.X);
