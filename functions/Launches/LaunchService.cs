@@ -153,7 +153,13 @@ public sealed class LaunchService(
         {
             var partner = stored.Partner;
             // Inviting the same partner to the same version again is a no-op: its open link keeps working.
-            if (existing.TryGetValue(partner.Id, out var open) && open.Emailed) { already.Add(InvitationView.From(open, now)); continue; }
+            // (Counted again, which changes nothing once counted and heals a crash between marking it emailed and counting it.)
+            if (existing.TryGetValue(partner.Id, out var open) && open.Emailed)
+            {
+                await CountInvitationAsync(vendorId, open, Tcma.Domain.Dashboards.ActivityKind.Invited, open.CreatedAt, ct);
+                already.Add(InvitationView.From(open, now));
+                continue;
+            }
             var invitation = open;
             if (invitation is null)
             {

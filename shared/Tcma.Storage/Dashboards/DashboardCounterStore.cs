@@ -27,6 +27,8 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     private const int ChunkChars = 30_000;
     private const int MaxAttempts = 12;
     private const int MaxCachedRows = 100_000;
+    /// <summary>Past months kept at once (each is one vendor's month, a few MB at 10,000 partners), so many vendors cannot grow the cache without end.</summary>
+    private const int MaxCachedMonths = 64;
 
     private readonly ConcurrentDictionary<(string, string), TableEntity> written = new();
     private readonly ConcurrentDictionary<string, SemaphoreSlim> partitions = new();
@@ -140,7 +142,13 @@ public sealed class DashboardCounterStore(StorageAccount storage)
                 ? new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), MonthRows(Range(table, pk, "b|", "c|~", ct)) }
                 : new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), Rows(Range(table, pk, "k|" + first, "k|" + last, ct)), Rows(Range(table, pk, "p|", "p|~", ct)) };
             var rows = (await Task.WhenAll(queries)).SelectMany(r => r).ToList();
-            if (closed && changes.GetValueOrDefault(pk) == seen) closedMonths[(pk, whole)] = (Environment.TickCount64 + (long)ClosedMonthCacheTime.TotalMilliseconds, rows);
+            if (closed && changes.GetValueOrDefault(pk) == seen)
+            {
+                if (closedMonths.Count >= MaxCachedMonths)
+                    foreach (var old in closedMonths.Where(e => e.Value.Until <= Environment.TickCount64).Select(e => e.Key).ToList()) closedMonths.TryRemove(old, out _);
+                if (closedMonths.Count >= MaxCachedMonths) closedMonths.Clear();
+                closedMonths[(pk, whole)] = (Environment.TickCount64 + (long)ClosedMonthCacheTime.TotalMilliseconds, rows);
+            }
             return rows;
         });
         return (await Task.WhenAll(months)).SelectMany(r => r).Where(r => r.Day >= from && r.Day <= to).ToList();
