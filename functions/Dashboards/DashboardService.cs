@@ -85,7 +85,23 @@ public sealed class DashboardService(
 
     public DateOnly DayOf(DateTimeOffset at) => DateOnly.FromDateTime(TimeZoneInfo.ConvertTime(at, Zone).DateTime);
 
-    public Task<bool> CountAsync(Activity activity, CancellationToken ct) => counters.CountAsync(activity, DayOf(activity.At), ct);
+    public async Task<bool> CountAsync(Activity activity, CancellationToken ct) =>
+        await counters.CountAsync(activity, DayOf(activity.At), ct, await GroupsAsync(activity.VendorId, activity.PartnerId, ct));
+
+    /// <summary>
+    /// The partner's tier and region as counter groups, so a tier's or a region's weeks are kept without a row per partner.
+    /// An event counts under the groups its partner has when it is counted (a tier changed since is not rewritten).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> GroupsAsync(string vendorId, string partnerId, CancellationToken ct) =>
+        partnerId == "-" ? [] : (await cache.GetOrCreateAsync(("dashboard-groups", vendorId, partnerId), async entry =>
+        {
+            entry.AbsoluteExpirationRelativeToNow = TimeSpan.FromMinutes(5);
+            if ((await partners.GetAsync(vendorId, partnerId, ct))?.Partner is not { } p) return (IReadOnlyList<string>)[];
+            var groups = new List<string>();
+            if (!string.IsNullOrWhiteSpace(p.Tier)) groups.Add(CounterRow.TierGroup(p.Tier));
+            if (!string.IsNullOrWhiteSpace(p.Region)) groups.Add(CounterRow.RegionGroup(p.Region));
+            return groups;
+        }))!;
 
     /// <summary>An event of a launch (a send, an open, a click): its partner and kit are the launch's.</summary>
     public async Task<bool> CountLaunchEventAsync(string vendorId, string launchId, string eventId, ActivityKind kind, DateTimeOffset at, CancellationToken ct)
@@ -138,12 +154,16 @@ public sealed class DashboardService(
 
     public async Task<DashboardView> HomeAsync(string vendorId, DashboardPeriod period, DashboardFilters filters, CancellationToken ct)
     {
-        // Unfiltered, kits and partners come from the month rows (64 rows a month however many partners); a tier, region or
-        // kit filter needs the day rows, which narrow the weekly charts too.
-        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, filters.Any ? null : Today, ct, today: Today);
+        // Unfiltered, kits and partners come from the month rows (64 rows a month however many partners), and so they do for
+        // one tier or one region, whose weeks come from its group rows; a kit filter, or a tier and a region together, needs
+        // the day rows, which narrow the weekly charts too.
+        var group = filters.Kit is null && (filters.Tier is null) != (filters.Region is null)
+            ? filters.Tier is { } tier ? CounterRow.TierGroup(tier) : CounterRow.RegionGroup(filters.Region!) : null;
+        var rollups = !filters.Any || group is not null ? Today : (DateOnly?)null;
+        var rowsTask = counters.ReadAsync(vendorId, period.From, period.To, rollups, ct, today: Today);
         var previous = period.Previous;
         var previousTask = previous.From >= DashboardPeriod.Earliest
-            ? counters.ReadAsync(vendorId, previous.From, previous.To, filters.Any ? null : Today, ct, today: Today)
+            ? counters.ReadAsync(vendorId, previous.From, previous.To, rollups, ct, today: Today)
             : Task.FromResult<IReadOnlyList<CounterRow>>([]);
         var weightsTask = WeightsAsync(vendorId, ct);
         var directory = await PartnersAsync(vendorId, ct);
@@ -156,10 +176,13 @@ public sealed class DashboardService(
             (filters.Tier is null && filters.Region is null) || (id is not null && byId.TryGetValue(id, out var p) && p.Matches(filters.Tier, filters.Region, null));
 
         // Totals come from the vendor rows when nothing narrows them, else from the rows that carry what is filtered on.
-        var dayRows = rows.Where(r => r.KitId is null && r.PartnerId is null).ToList();
+        var dayRows = rows.Where(r => r.KitId is null && r.PartnerId is null && r.Group is null).ToList();
         var kitRows = rows.Where(r => r.KitId is not null && (filters.Kit is null || r.KitId == filters.Kit)).ToList();
         var partnerRows = rows.Where(r => r.PartnerId is not null && PartnerMatches(r.PartnerId)).ToList();
-        IEnumerable<CounterRow> basis = filters.Kit is not null ? kitRows : filters.Tier is not null || filters.Region is not null ? partnerRows : dayRows;
+        // One tier or region: its group rows for the months read whole, its partners' day rows for months read by day.
+        IEnumerable<CounterRow> basis = filters.Kit is not null ? kitRows
+            : group is not null ? rows.Where(r => r.Group == group).Concat(partnerRows.Where(r => !r.IsMonth))
+            : filters.Tier is not null || filters.Region is not null ? partnerRows : dayRows;
         if (filters.Kit is not null && (filters.Tier is not null || filters.Region is not null))
             basis = []; // kit and tier together need rows per kit and partner, which are not kept: the page says so
 

@@ -7,8 +7,18 @@ using Tcma.Domain.Dashboards;
 
 namespace Tcma.Storage.Dashboards;
 
-/// <summary>One day's counts of a vendor, of one of its kit versions, or of one of its partners.</summary>
-public sealed record CounterRow(DateOnly Day, string? KitId, string? Version, string? PartnerId, Counts Counts);
+/// <summary>
+/// One day's counts of a vendor, of one of its kit versions, of one of its partners, or of a group of its partners
+/// (<see cref="Group"/>: "tier:Gold" or "region:EMEA", by the partner's tier and region when the event happened).
+/// </summary>
+public sealed record CounterRow(DateOnly Day, string? KitId, string? Version, string? PartnerId, Counts Counts, string? Group = null)
+{
+    /// <summary>A month's total (a kit's or a partner's month row) rather than one day's counts.</summary>
+    public bool IsMonth { get; init; }
+
+    public static string TierGroup(string tier) => "tier:" + tier.Trim().ToLowerInvariant();
+    public static string RegionGroup(string region) => "region:" + region.Trim().ToLowerInvariant();
+}
 
 /// <summary>
 /// The dashboards' counters: one partition per vendor and month (the vendor's local month), so a quarter is three
@@ -17,7 +27,9 @@ public sealed record CounterRow(DateOnly Day, string? KitId, string? Version, st
 /// the vendor's total (spread over a few shard rows, so a burst of sends does not queue on one ETag), its kit version's
 /// and its partner's. Counter rows are replaced under their ETag; the ETags of rows this process wrote are kept, so an
 /// event costs one table operation when nobody else wrote the rows meanwhile, and a re-read when someone did.
-/// Row keys group what a page reads together: "t|day|shard", "k|day|kit|version", "p|partner|day", "e|event".
+/// Row keys group what a page reads together: "t|day|shard", "k|day|kit|version", "p|partner|day", "e|event", and
+/// "a|day|group" for the partner's tier and region that day (so a tier's or a region's weeks are read without a row per
+/// partner; "a|", "b|" and "c|" sort together, so one query reads a month's totals).
 /// </summary>
 public sealed class DashboardCounterStore(StorageAccount storage)
 {
@@ -37,8 +49,11 @@ public sealed class DashboardCounterStore(StorageAccount storage)
 
     private static string Key(DateOnly d) => d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
-    /// <summary>Counts the event on its local day; false when it had been counted before (nothing changes).</summary>
-    public async Task<bool> CountAsync(Activity activity, DateOnly day, CancellationToken ct = default)
+    /// <summary>
+    /// Counts the event on its local day, for the vendor, its kit version, its partner and the partner's
+    /// <paramref name="groups"/> (its tier and region); false when it had been counted before (nothing changes).
+    /// </summary>
+    public async Task<bool> CountAsync(Activity activity, DateOnly day, CancellationToken ct = default, IReadOnlyList<string>? groups = null)
     {
         var table = await storage.TableAsync(TableName, ct);
         var pk = PartitionKey(activity.VendorId, day);
@@ -50,6 +65,11 @@ public sealed class DashboardCounterStore(StorageAccount storage)
             ($"p|{TableKeys.Safe(activity.PartnerId, 150)}|{Key(day)}", c => Counter(pk, $"p|{TableKeys.Safe(activity.PartnerId, 150)}|{Key(day)}", day, Added(c), partnerId: activity.PartnerId)),
             (PartnerMonthKey(activity.PartnerId), c => PartnerMonth(pk, PartnerMonthKey(activity.PartnerId), c, activity, day)),
         };
+        foreach (var group in (groups ?? []).Distinct(StringComparer.Ordinal))
+        {
+            var key = $"a|{Key(day)}|{TableKeys.Safe(group, 150)}";
+            rows.Add((key, c => Counter(pk, key, day, Added(c), group: group)));
+        }
         if (activity.KitId is { } kit)
         {
             var version = activity.Version ?? "";
@@ -139,7 +159,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
             var seen = changes.GetValueOrDefault(pk);
             var (first, last) = closed ? ("", "~") : (Key(from), Key(to) + "~");
             var queries = whole
-                ? new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), MonthRows(Range(table, pk, "b|", "c|~", ct)) }
+                ? new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), MonthRows(Range(table, pk, "a|", "c|~", ct)) }
                 : new[] { Rows(Range(table, pk, "t|" + first, "t|" + last, ct)), Rows(Range(table, pk, "k|" + first, "k|" + last, ct)), Rows(Range(table, pk, "p|", "p|~", ct)) };
             var rows = (await Task.WhenAll(queries)).SelectMany(r => r).ToList();
             if (closed && changes.GetValueOrDefault(pk) == seen)
@@ -154,10 +174,10 @@ public sealed class DashboardCounterStore(StorageAccount storage)
         return (await Task.WhenAll(months)).SelectMany(r => r).Where(r => r.Day >= from && r.Day <= to).ToList();
 
         static async Task<IEnumerable<CounterRow>> Rows(Task<List<TableEntity>> query) => (await query).Select(Row);
-        // "b|" (partners, packed) and "c|" (kits) sort next to each other: one query reads a month's totals.
+        // "a|" (tiers and regions by day), "b|" (partners' months, packed) and "c|" (kits' months) sort next to each other.
         static async Task<IEnumerable<CounterRow>> MonthRows(Task<List<TableEntity>> query) => (await query).SelectMany(e => e.RowKey.StartsWith("b|", StringComparison.Ordinal)
-            ? Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts))
-            : [Row(e)]);
+            ? Unpack(e).Select(p => new CounterRow(p.Value.LastDay, null, null, p.Key, p.Value.Counts) { IsMonth = true })
+            : [e.RowKey.StartsWith("c|", StringComparison.Ordinal) ? Row(e) with { IsMonth = true } : Row(e)]);
     }
 
     private void Forget(string pk)
@@ -214,9 +234,10 @@ public sealed class DashboardCounterStore(StorageAccount storage)
 
     private static string PartnerMonthKey(string partnerId) => $"b|{(uint)StableHash(partnerId) % PartnerBuckets:D2}";
 
-    private static TableEntity Counter(string pk, string rowKey, DateOnly day, Counts counts, string? kitId = null, string? version = null, string? partnerId = null)
+    private static TableEntity Counter(string pk, string rowKey, DateOnly day, Counts counts, string? kitId = null, string? version = null, string? partnerId = null, string? group = null)
     {
         var e = new TableEntity(pk, rowKey) { ["Day"] = Key(day) };
+        if (group is not null) e["Group"] = group;
         if (kitId is not null) { e["KitId"] = kitId; e["Version"] = version ?? ""; }
         if (partnerId is not null) e["PartnerId"] = partnerId;
         Write(e, counts);
@@ -276,7 +297,7 @@ public sealed class DashboardCounterStore(StorageAccount storage)
     }
 
     private static CounterRow Row(TableEntity e) => new(DateOnly.ParseExact(e.GetString("Day"), "yyyy-MM-dd", CultureInfo.InvariantCulture),
-        e.GetString("KitId"), e.GetString("Version"), e.GetString("PartnerId"), Read(e));
+        e.GetString("KitId"), e.GetString("Version"), e.GetString("PartnerId"), Read(e), e.GetString("Group"));
 
     private static async Task<List<TableEntity>> Range(TableClient table, string pk, string fromKey, string toKey, CancellationToken ct, IEnumerable<string>? select = null)
     {

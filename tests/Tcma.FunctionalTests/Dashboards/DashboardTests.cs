@@ -150,7 +150,7 @@ public sealed partial class DashboardTests
 
     /// <summary>Rows as comparable text: the counts of each day, kit version and partner (the vendor's shards summed).</summary>
     private static string Snapshot(IReadOnlyList<CounterRow> rows) => string.Join("\n", rows
-        .GroupBy(r => $"{r.Day:yyyy-MM-dd}|{r.KitId}|{r.Version}|{r.PartnerId}")
+        .GroupBy(r => $"{r.Day:yyyy-MM-dd}|{r.KitId}|{r.Version}|{r.PartnerId}|{r.Group}")
         .OrderBy(g => g.Key, StringComparer.Ordinal)
         .Select(g => $"{g.Key}={string.Join(",", Enum.GetValues<ActivityKind>().Select(k => g.Sum(r => r.Counts[k])))},{g.Sum(r => r.Counts.Won)}")) + "\n";
 
@@ -393,5 +393,35 @@ public sealed partial class DashboardTests
         Assert.Equal(HttpStatusCode.OK, (await admin.PostAsJsonAsync($"/api/vendors/{Vendor}/dashboard/rebuild", new { fromMonth = "2026-12", toMonth = "2026-12" })).StatusCode);
         funnel = await FunnelAsync(console);
         Assert.Equal((1, 1), (funnel["invited"], funnel["opened"]));
+    }
+
+    [Fact]
+    public async Task A_tier_or_a_region_shows_the_sums_of_its_partners_in_whole_months_and_in_months_the_period_cuts()
+    {
+        await using var app = await TcmaAppFactory.StartAsync(new FakeTimeProvider(Monday), localTriggerHost: false);
+        var console = await app.SignedInAsync(Vendor, VendorRole.ChannelManager);
+        var directory = app.Services.GetRequiredService<Tcma.Storage.Partners.PartnerDirectory>();
+        foreach (var (id, tier, region) in new[] { ("gold-emea", "Gold", "EMEA"), ("gold-apac", "Gold", "APAC"), ("silver-emea", "Silver", "EMEA") })
+            await directory.SaveAsync(Vendor, new Tcma.Domain.Partners.Partner(id, id, tier, region, "DE", [],
+                [new Tcma.Domain.Partners.PartnerContact("Owner", $"{id}@example.test", "Owner", true)], Tcma.Domain.Partners.PartnerStatus.Active), "test", Monday);
+        var dashboards = app.Services.GetRequiredService<DashboardService>();
+        var (november, december) = (new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero), new DateTimeOffset(2026, 12, 2, 10, 0, 0, TimeSpan.Zero));
+        foreach (var (id, sent) in new[] { ("gold-emea", 10), ("gold-apac", 20), ("silver-emea", 40) })
+        {
+            await dashboards.CountAsync(new Activity(Vendor, $"{id}-nov", ActivityKind.EmailSent, id, Kit, "1.0.0", november, Quantity: sent), default);
+            await dashboards.CountAsync(new Activity(Vendor, $"{id}-dec", ActivityKind.EmailSent, id, Kit, "1.0.0", december, Quantity: sent * 2), default);
+        }
+
+        // This quarter reads November and December whole (the groups' own rows); the last 30 days cut November (day rows).
+        foreach (var period in new[] { "", "&period=30d" })
+        {
+            Assert.Equal(210, (await FiguresAsync(console, "?" + period.TrimStart('&')))["sent"]);
+            Assert.Equal(10 + 20 + 20 + 40, (await FiguresAsync(console, "?tier=Gold" + period))["sent"]);
+            Assert.Equal(10 + 40 + 20 + 80, (await FiguresAsync(console, "?region=emea" + period))["sent"]);
+            Assert.Equal(40 + 80, (await FiguresAsync(console, "?tier=Silver&region=EMEA" + period))["sent"]);
+            // The weeks add up to the same, week by week from the same rows.
+            var weeks = (await console.GetStringAsync("/console/dashboard/weeks.csv?tier=Gold" + period)).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1);
+            Assert.Equal(90, weeks.Sum(line => long.Parse(line.Split(',')[2], System.Globalization.CultureInfo.InvariantCulture)));
+        }
     }
 }
