@@ -108,6 +108,8 @@ internal sealed class SampleDataLoader(
                 await services.GetRequiredService<Tcma.Functions.Dashboards.MdfDemo>().SeedAsync(o.VendorId, stoppingToken);
                 await services.GetRequiredService<Tcma.Functions.Leads.LeadDemo>().SeedAsync(o.VendorId, stoppingToken);
                 await services.GetRequiredService<Tcma.Functions.Deals.DealDemo>().SeedAsync(o.VendorId, stoppingToken);
+                await services.GetRequiredService<Tcma.Functions.Launches.LaunchDemo>().SeedAsync(o.VendorId, SampleData.DemoPartnerFolder,
+                    loaded.Select(l => l.Split(' ')).Where(p => p.Length == 2).Select(p => (p[0], p[1])).ToList(), stoppingToken);
                 return;
             }
             catch (Exception e) when (e is not OperationCanceledException && attempt < 10)

@@ -35,6 +35,7 @@ public static class LaunchEndpoints
         builder.Services.AddSingleton<LaunchStore>();
         builder.Services.AddSingleton<LaunchPreviews>();
         builder.Services.AddSingleton<LaunchService>();
+        builder.Services.AddSingleton<LaunchDemo>();
         // The fan-out decides each touch's audience and records who it left out (the mailer registers the same ones).
         builder.Services.TryAddSingleton<CampaignSendLog>();
         builder.Services.TryAddSingleton<CampaignEngagementStore>();
