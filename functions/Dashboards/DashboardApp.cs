@@ -65,16 +65,9 @@ public static class DashboardApp
     private static async Task<Results<Ok<WeightsView>, ValidationProblem, ProblemHttpResult>> PutWeights(
         string vendorId, HttpRequest request, DashboardService dashboards, CancellationToken ct)
     {
-        ScoreWeights? weights;
-        try
-        {
-            weights = await JsonSerializer.DeserializeAsync<ScoreWeights>(new LimitedStream(request.Body, 4 * 1024), WeightsJson, ct);
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not score weights as JSON (whole numbers named launching, reach, engagement, acceptance, wins, recency; at most 4 KiB).", detail: e.Message);
-        }
-        if (weights is null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is empty.");
+        var (weights, bad) = await JsonBody.ReadAsync<ScoreWeights>(request, 4 * 1024, WeightsJson,
+            "score weights as JSON (whole numbers named launching, reach, engagement, acceptance, wins, recency)", ct);
+        if (weights is null) return bad!;
         if (weights.Problems() is { Count: > 0 } problems) return TypedResults.ValidationProblem(problems, title: "The weights have problems; nothing was changed.");
         var ifMatch = request.Headers.IfMatch.ToString();
         var (saved, etag) = await dashboards.SaveWeightsAsync(vendorId, weights, ifMatch.Length > 0 ? ifMatch : null, ct);

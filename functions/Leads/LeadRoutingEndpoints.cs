@@ -56,16 +56,8 @@ public static class LeadRoutingEndpoints
     private static async Task<Results<JsonHttpResult<LeadRoutingRules>, ValidationProblem, ProblemHttpResult>> PutRules(
         string vendorId, HttpRequest request, LeadRoutingStore store, CancellationToken ct)
     {
-        LeadRoutingRules? rules;
-        try
-        {
-            rules = await JsonSerializer.DeserializeAsync<LeadRoutingRules>(new LimitedStream(request.Body, 16 * 1024), Json, ct);
-        }
-        catch (Exception e) when (e is JsonException or InvalidDataException)
-        {
-            return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is not routing rules as JSON (at most 16 KiB).", detail: e.Message);
-        }
-        if (rules is null) return TypedResults.Problem(statusCode: StatusCodes.Status400BadRequest, title: "The body is empty.");
+        var (rules, bad) = await JsonBody.ReadAsync<LeadRoutingRules>(request, 16 * 1024, Json, "routing rules as JSON", ct);
+        if (rules is null) return bad!;
         if (rules.Problems() is { Count: > 0 } problems)
             return TypedResults.ValidationProblem(problems, title: "The routing rules have problems; nothing was changed.");
         var ifMatch = request.Headers.IfMatch.ToString();

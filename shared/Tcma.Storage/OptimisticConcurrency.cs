@@ -71,6 +71,26 @@ public static class OptimisticConcurrency
     }
 
     /// <summary>
+    /// A settings row a person replaces as a whole: over any version without <paramref name="ifMatch"/> (the last save
+    /// wins, as a person saving a form expects), else only over that version. Null when that version is no longer the
+    /// row's (or the row is gone): the caller asks the person to read it again.
+    /// </summary>
+    public static async Task<ETag?> ReplaceIfMatchAsync(this TableClient table, ITableEntity entity, string? ifMatch, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var response = ifMatch is null
+                ? await table.UpsertEntityAsync(entity, TableUpdateMode.Replace, cancellationToken)
+                : await table.UpdateEntityAsync(entity, new ETag(ifMatch), TableUpdateMode.Replace, cancellationToken);
+            return response.Headers.ETag ?? default;
+        }
+        catch (RequestFailedException e) when (e.Status is 404 or 412)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
     /// A short randomised pause so competing writers stop colliding. Real time on purpose: this is about
     /// contention on the wire, not a business deadline, and a fake clock must not freeze it.
     /// </summary>

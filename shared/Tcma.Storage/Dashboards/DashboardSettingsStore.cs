@@ -29,16 +29,7 @@ public sealed class DashboardSettingsStore(StorageAccount storage)
     {
         var table = await storage.TableAsync(DashboardCounterStore.TableName, ct);
         var row = new TableEntity(PartitionKey(vendorId), WeightsRow) { ["Json"] = JsonSerializer.Serialize(weights, Json) };
-        try
-        {
-            var response = ifMatch is null
-                ? await table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct)
-                : await table.UpdateEntityAsync(row, new ETag(ifMatch), TableUpdateMode.Replace, ct);
-            return (true, response.Headers.ETag ?? default);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return (false, default);
-        }
+        var etag = await table.ReplaceIfMatchAsync(row, ifMatch, ct);
+        return (etag is not null, etag ?? default);
     }
 }

@@ -72,17 +72,8 @@ public sealed class LeadRoutingStore(StorageAccount storage)
     {
         var table = await storage.TableAsync(TableName, ct);
         var row = new TableEntity(TableKeys.Safe(vendorId), SettingsRow) { ["Json"] = JsonSerializer.Serialize(rules, Json) };
-        try
-        {
-            var response = ifMatch is null
-                ? await table.UpsertEntityAsync(row, TableUpdateMode.Replace, ct)
-                : await table.UpdateEntityAsync(row, new ETag(ifMatch), TableUpdateMode.Replace, ct);
-            return (true, response.Headers.ETag ?? default);
-        }
-        catch (RequestFailedException e) when (e.Status is 404 or 412)
-        {
-            return (false, default);
-        }
+        var etag = await table.ReplaceIfMatchAsync(row, ifMatch, ct);
+        return (etag is not null, etag ?? default);
     }
 
     public async Task<StoredRoutingDecision?> GetDecisionAsync(string vendorId, string leadId, int hop, CancellationToken ct)
