@@ -1,3 +1,4 @@
+using Tcma.Functions.Hosting;
 using Tcma.Domain.Mdf;
 using Tcma.Domain.Partners;
 using Tcma.Functions.Mdf;
@@ -24,13 +25,6 @@ public sealed class MdfDemo(IServiceProvider services, MdfProgramStore programs,
 {
     public const string Approver = "you@demo.example";
     private static readonly byte[] ProofPdf = "%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"u8.ToArray();
-
-    /// <summary>A clock a step sets to its own moment.</summary>
-    private sealed class StepClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
 
     public static string ProgramId(DateOnly today) => $"demo-{today.Year}-q{(today.Month - 1) / 3 + 1}";
 

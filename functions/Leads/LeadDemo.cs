@@ -1,3 +1,4 @@
+using Tcma.Functions.Hosting;
 using Tcma.Domain.Leads;
 using Tcma.Storage.Leads;
 using Tcma.Storage.Workflows;
@@ -18,12 +19,6 @@ namespace Tcma.Functions.Leads;
 /// </remarks>
 public sealed class LeadDemo(IServiceProvider services, LeadStore leads, TimeProvider clock, ILogger<LeadDemo> logger)
 {
-    private sealed class StepClock(DateTimeOffset now) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = now;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     /// <summary>What the first partner offered the lead does, and after how many hours; then, for an accepted lead, its outcome.</summary>
     private enum FirstAnswer { Accept, Reject, None }
 
