@@ -46,4 +46,11 @@
   function later() { clearTimeout(timer); timer = setTimeout(refresh, 350); }
   form.addEventListener('input', later);
   form.addEventListener('change', later);
+  // A change made before this script ran (typed while the page was still loading) is drawn too.
+  const changed = [...form.elements].some(e =>
+    e.tagName === 'SELECT' ? [...e.options].some(o => o.selected !== o.defaultSelected)
+    : e.type === 'checkbox' || e.type === 'radio' ? e.checked !== e.defaultChecked
+    : e.type === 'file' ? e.files && e.files.length > 0
+    : 'defaultValue' in e && e.type !== 'hidden' && e.value !== e.defaultValue);
+  if (changed) later();
 })();

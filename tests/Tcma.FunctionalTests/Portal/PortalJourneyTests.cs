@@ -81,12 +81,15 @@ public sealed class PortalJourneyTests
         await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "See your launch of Webinar week" })).ToBeVisibleAsync();
 
         // A new brand colour: the previews are redrawn before saving, and the library's previews follow the saved brand.
+        // The page's script arrives late here, so the colour is typed before it runs: what was typed is still drawn.
+        await page.RouteAsync("**/assets/brand.js", async route => { await Task.Delay(1500); await route.ContinueAsync(); });
         await page.GetByRole(AriaRole.Navigation, new() { Name = "Portal" }).GetByRole(AriaRole.Link, new() { Name = "My brand" }).ClickAsync();
         var banner = page.Locator("#brand-banner");
         var bannerBefore = await banner.GetAttributeAsync("src");
         await page.GetByLabel("Main colour").FillAsync("#a33a00");
         // The banner is drawn on the server; with the whole suite running beside it that can take longer than the default wait.
         await Assertions.Expect(page.Locator("#preview-state")).ToHaveAttributeAsync("data-drawn", new System.Text.RegularExpressions.Regex("^[0-9]+$"), new() { Timeout = 20_000 });
+        await page.UnrouteAsync("**/assets/brand.js");
         Assert.NotEqual(bannerBefore, await banner.GetAttributeAsync("src"));
         Assert.Contains("#A33A00", (await page.Locator("#brand-email").GetAttributeAsync("srcdoc"))!, StringComparison.OrdinalIgnoreCase);
         await FitsAPhoneAsync("brand");
