@@ -29,11 +29,12 @@ public static class Browser
     /// <c>load</c> event: that also waits for every image and stylesheet, and on a loaded CI machine one slow logo
     /// timed a form's redirect out (the assertions that follow wait for their own elements).
     /// </summary>
-    public static async Task ArrivedAtAsync(this IPage page, string urlGlob)
-    {
-        await page.WaitForURLAsync(urlGlob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
-    }
+    /// <remarks>
+    /// One wait for both, leaving no gap between them: waiting for the commit and then, separately, for the load state once
+    /// timed out under load after a form's post-then-redirect while the page sat idle on the network.
+    /// </remarks>
+    public static Task ArrivedAtAsync(this IPage page, string urlGlob) =>
+        page.WaitForURLAsync(urlGlob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
 
     /// <summary>A path for a screenshot under the temp folder, so a failing run leaves something to look at.</summary>
     public static string ScreenshotPath(string name) =>
