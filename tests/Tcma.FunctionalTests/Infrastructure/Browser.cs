@@ -30,11 +30,15 @@ public static class Browser
     /// timed a form's redirect out (the assertions that follow wait for their own elements).
     /// </summary>
     /// <remarks>
-    /// One wait for both, leaving no gap between them: waiting for the commit and then, separately, for the load state once
-    /// timed out under load after a form's post-then-redirect while the page sat idle on the network.
+    /// The parsed document is asked of the page itself rather than awaited as an event: under load, a wait for the
+    /// DOMContentLoaded event after a form's post-then-redirect timed out with the page loaded and idle on the network
+    /// (the event had come and gone before the wait listened for it).
     /// </remarks>
-    public static Task ArrivedAtAsync(this IPage page, string urlGlob) =>
-        page.WaitForURLAsync(urlGlob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.DOMContentLoaded });
+    public static async Task ArrivedAtAsync(this IPage page, string urlGlob)
+    {
+        await page.WaitForURLAsync(urlGlob, new PageWaitForURLOptions { WaitUntil = WaitUntilState.Commit });
+        await page.WaitForFunctionAsync("() => document.readyState !== 'loading'");
+    }
 
     /// <summary>A path for a screenshot under the temp folder, so a failing run leaves something to look at.</summary>
     public static string ScreenshotPath(string name) =>
